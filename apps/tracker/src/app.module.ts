@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Env, validateEnv } from '@app/common';
+import { ormOptions } from '@app/db';
+import { AuthModule } from '@app/auth';
+import { AuditModule } from './audit/audit.module';
+import { HealthModule } from './health/health.module';
+import { AuthHttpModule } from './auth/auth.module';
+import { UsersModule } from './users/users.module';
+import { RuleSetsModule } from './rule-sets/rule-sets.module';
+
+/**
+ * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
+ * else comes from the environment, validated here before anything starts.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(overrides: Record<string, string | undefined> = {}): DynamicModule {
+    const env = validateEnv({ ...process.env, ...overrides });
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
+        MikroOrmModule.forRoot(ormOptions(env.DATABASE_URL, env.DATA_DIR)),
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
+        EnvModule.register(env),
+        AuthModule,
+        AuditModule,
+        HealthModule,
+        RuleSetsModule,
+        AuthHttpModule,
+        UsersModule,
+      ],
+    };
+  }
+}
+
+/** Makes the validated settings injectable as `Env` everywhere. */
+@Module({})
+class EnvModule {
+  static register(env: Env): DynamicModule {
+    return { module: EnvModule, global: true, providers: [{ provide: Env, useValue: env }], exports: [Env] };
+  }
+}

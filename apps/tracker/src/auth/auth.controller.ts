@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, type Principal, Public } from '@app/auth';
+import { AuthService } from './auth.service';
+import { LoginDto, UpdateMeDto } from './auth.dto';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Returns a bearer token for scripts and sets the session cookie for browsers. */
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.auth.login(dto, req, res);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentUser() p: Principal, @Res({ passthrough: true }) res: Response) {
+    await this.auth.logout(p, res);
+  }
+
+  @Get('me')
+  me(@CurrentUser() p: Principal) {
+    return AuthService.view(p);
+  }
+
+  @Patch('me')
+  updateMe(@CurrentUser() p: Principal, @Body() dto: UpdateMeDto) {
+    return this.auth.updateMe(p, dto);
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/core';
+import type { Request, Response } from 'express';
+import { Env, UnauthorizedError } from '@app/common';
+import { User } from '@app/db';
+import { type Principal, SESSION_COOKIE, SessionsService } from '@app/auth';
+import { AuditService } from '../audit/audit.service';
+import { LoginDto, UpdateMeDto } from './auth.dto';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly env: Env,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  static view(p: Principal) {
+    const { tokenHash: _t, via: _v, ...rest } = p;
+    return rest;
+  }
+
+  cookieOptions() {
+    return {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.env.PUBLIC_URL.startsWith('https://'),
+      path: '/',
+      maxAge: this.env.SESSION_TTL_SECONDS * 1000,
+    };
+  }
+
+  async login(dto: LoginDto, req: Request, res: Response) {
+    const result = await this.sessions.login(dto.email, dto.password);
+    if (!result) {
+      this.audit.record(null, 'login_failed', 'user', null, { email: dto.email.toLowerCase(), ip: req.ip });
+      await this.em.flush();
+      throw new UnauthorizedError();
+    }
+    const { token, user } = result;
+    this.audit.record({ id: user.id, email: user.email }, 'login', 'user', user.id, { ip: req.ip });
+    await this.em.flush();
+    res.cookie(SESSION_COOKIE, token, this.cookieOptions());
+    const principal = (await this.sessions.resolve(token, 'bearer'))!;
+    return { token, ...AuthService.view(principal) };
+  }
+
+  async logout(p: Principal, res: Response) {
+    await this.sessions.logout(p);
+    this.audit.record(p, 'logout', 'user', p.id);
+    await this.em.flush();
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  async updateMe(p: Principal, dto: UpdateMeDto) {
+    const user = await this.em.findOneOrFail(User, p.id);
+    this.audit.record(p, 'update', 'user', p.id, { locale: [user.locale, dto.locale] });
+    user.locale = dto.locale;
+    await this.em.flush();
+    return { ...AuthService.view(p), locale: dto.locale };
+  }
+}

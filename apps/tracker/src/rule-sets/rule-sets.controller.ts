@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RuleSetsService } from './rule-sets.service';
+
+@ApiTags('rule-sets')
+@Controller('api/v1/rule-sets')
+export class RuleSetsController {
+  constructor(private readonly ruleSets: RuleSetsService) {}
+
+  /** Every signed-in user may read the rules they are measured by. */
+  @Get()
+  list() {
+    return this.ruleSets.all();
+  }
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { CreateUserDto, UpdateUserDto, UserQuery } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Roles('admin')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  list(@Query() q: UserQuery) {
+    return this.users.list(q);
+  }
+
+  @Get(':id')
+  get(@Param('id', ParseIntPipe) id: number) {
+    return this.users.get(id);
+  }
+
+  @Post()
+  create(@CurrentUser() p: Principal, @Body() dto: CreateUserDto) {
+    return this.users.create(p, dto);
+  }
+
+  @Patch(':id')
+  update(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUserDto) {
+    return this.users.update(p, id, dto);
+  }
+}

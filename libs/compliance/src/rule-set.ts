@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalizedText, QualificationCondition, Requirement, RuleSet } from './types';
+import { ATTRIBUTE_VOCABULARIES } from './vocab';
+
+/** A rule set file is wrong. The message names the file and the JSON path of the bad field. */
+export class RuleSetError extends Error {
+  constructor(
+    readonly source: string,
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${source}: ${path || 'rule set'} ${problem}`);
+    this.name = 'RuleSetError';
+  }
+}
+
+const PERIOD_MODES = ['calendar_year', 'project_year'] as const;
+const REQUIREMENT_PERIODS = ['annual', 'cycle'] as const;
+const PROGRAM_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const REQUIREMENT_KEY = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Validates a parsed JSON rule set strictly (unknown fields are errors too, so a misspelt
+ * "minumum" cannot be silently ignored) and returns a clean copy.
+ */
+export function parseRuleSet(json: unknown, source = 'rule set'): RuleSet {
+  const fail = (path: string, problem: string): never => {
+    throw new RuleSetError(source, path, problem);
+  };
+  const got = (value: unknown) => `, got ${JSON.stringify(value) ?? String(value)}`;
+
+  const object = (value: unknown, path: string, required: string[], optional: string[] = []) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return fail(path, 'must be an object' + got(value));
+    }
+    const record = value as Record<string, unknown>;
+    for (const field of required) {
+      if (!(field in record)) fail(at(path, field), 'is required');
+    }
+    const known = [...required, ...optional];
+    for (const field of Object.keys(record)) {
+      if (!known.includes(field)) {
+        fail(at(path, field), `is not a known field (known: ${known.join(', ')})`);
+      }
+    }
+    return record;
+  };
+  const array = (value: unknown, path: string, nonEmpty: boolean): unknown[] => {
+    if (!Array.isArray(value)) return fail(path, 'must be an array' + got(value));
+    if (nonEmpty && value.length === 0) fail(path, 'must not be empty');
+    return value;
+  };
+  const text = (value: unknown, path: string): string => {
+    if (typeof value !== 'string' || value.trim() === '') {
+      return fail(path, 'must be a non-empty string' + got(value));
+    }
+    return value;
+  };
+  const matching = (value: unknown, path: string, pattern: RegExp, what: string): string => {
+    const s = text(value, path);
+    if (!pattern.test(s)) fail(path, `must be ${what}` + got(value));
+    return s;
+  };
+  const oneOf = <T extends string>(value: unknown, path: string, allowed: readonly T[]): T => {
+    if (!allowed.includes(value as T)) fail(path, `must be one of ${allowed.join(', ')}` + got(value));
+    return value as T;
+  };
+  const positiveInteger = (value: unknown, path: string): number => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      fail(path, 'must be a positive integer' + got(value));
+    }
+    return value as number;
+  };
+  const boolean = (value: unknown, path: string): boolean => {
+    if (typeof value !== 'boolean') fail(path, 'must be true or false' + got(value));
+    return value as boolean;
+  };
+  const localized = (value: unknown, path: string): LocalizedText => {
+    const o = object(value, path, ['zh', 'en']);
+    return { zh: text(o.zh, at(path, 'zh')), en: text(o.en, at(path, 'en')) };
+  };
+
+  const condition = (value: unknown, path: string): QualificationCondition => {
+    const o = object(value, path, ['field', 'in']);
+    const field = text(o.field, at(path, 'field'));
+    const vocabulary = ATTRIBUTE_VOCABULARIES[field];
+    const values = array(o.in, at(path, 'in'), true).map((v, i) => {
+      const itemPath = `${at(path, 'in')}[${i}]`;
+      return vocabulary ? oneOf(v, itemPath, vocabulary) : text(v, itemPath);
+    });
+    return { field, in: values };
+  };
+
+  const requirement = (value: unknown, path: string): Requirement => {
+    const o = object(value, path, ['key', 'label', 'unit', 'minimum', 'period', 'qualifies'], ['distinctBy']);
+    const req: Requirement = {
+      key: matching(o.key, at(path, 'key'), REQUIREMENT_KEY, 'lower_snake_case'),
+      label: localized(o.label, at(path, 'label')),
+      unit: localized(o.unit, at(path, 'unit')),
+      minimum: positiveInteger(o.minimum, at(path, 'minimum')),
+      period: oneOf(o.period, at(path, 'period'), REQUIREMENT_PERIODS),
+      qualifies: array(o.qualifies, at(path, 'qualifies'), false).map((c, i) =>
+        condition(c, `${at(path, 'qualifies')}[${i}]`),
+      ),
+    };
+    if (o.distinctBy !== undefined) req.distinctBy = text(o.distinctBy, at(path, 'distinctBy'));
+    return req;
+  };
+
+  const root = object(
+    json,
+    '',
+    ['program', 'version', 'name', 'periodMode', 'prorate', 'requirements'],
+    ['note'],
+  );
+  const ruleSet: RuleSet = {
+    program: matching(root.program, 'program', PROGRAM_ID, 'lower-case words joined by hyphens'),
+    version: positiveInteger(root.version, 'version'),
+    name: localized(root.name, 'name'),
+    periodMode: oneOf(root.periodMode, 'periodMode', PERIOD_MODES),
+    prorate: boolean(root.prorate, 'prorate'),
+    requirements: array(root.requirements, 'requirements', true).map((r, i) =>
+      requirement(r, `requirements[${i}]`),
+    ),
+  };
+  ruleSet.requirements.forEach((r, i, all) => {
+    const first = all.findIndex((other) => other.key === r.key);
+    if (first !== i) fail(`requirements[${i}].key`, `"${r.key}" repeats requirements[${first}].key`);
+  });
+  if (root.note !== undefined) ruleSet.note = text(root.note, 'note');
+  return ruleSet;
+}
+
+/** The key rule sets are stored under: `${program}@${version}`. */
+export function ruleSetKey(ruleSet: Pick<RuleSet, 'program' | 'version'>): string {
+  return `${ruleSet.program}@${ruleSet.version}`;
+}
+
+/** Parses every *.json file of `dir`, keyed by ruleSetKey(). Any bad file stops the load. */
+export function loadRuleSetsFromDir(dir: string): Map<string, RuleSet> {
+  const ruleSets = new Map<string, RuleSet>();
+  const files = new Map<string, string>();
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    } catch (error) {
+      throw new RuleSetError(file, '', `is not valid JSON: ${(error as Error).message}`);
+    }
+    const ruleSet = parseRuleSet(json, file);
+    const key = ruleSetKey(ruleSet);
+    const clash = files.get(key);
+    if (clash) throw new RuleSetError(file, 'version', `repeats ${key}, already defined in ${clash}`);
+    ruleSets.set(key, ruleSet);
+    files.set(key, file);
+  }
+  return ruleSets;
+}
+
+/** The highest version of `program`, or undefined. */
+export function latestRuleSet(
+  ruleSets: Iterable<RuleSet> | Map<string, RuleSet>,
+  program: string,
+): RuleSet | undefined {
+  const list = ruleSets instanceof Map ? [...ruleSets.values()] : [...ruleSets];
+  return list
+    .filter((r) => r.program === program)
+    .reduce<RuleSet | undefined>((best, r) => (!best || r.version > best.version ? r : best), undefined);
+}
+
+function at(path: string, field: string): string {
+  return path ? `${path}.${field}` : field;
+}

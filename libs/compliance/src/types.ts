@@ -1,0 +1,98 @@
+/**
+ * Types of the compliance engine. Pure data: no Nest, no ORM.
+ * Dates are calendar dates in Asia/Shanghai written as 'YYYY-MM-DD'.
+ */
+
+export type IsoDate = string;
+
+export type ActivityStatus = 'draft' | 'submitted' | 'verified' | 'rejected';
+
+export interface LocalizedText {
+  zh: string;
+  en: string;
+}
+
+/** An activity qualifies when, for every condition, attributes[field] is one of `in`. */
+export interface QualificationCondition {
+  field: string;
+  in: string[];
+}
+
+export interface Requirement {
+  key: string;
+  label: LocalizedText;
+  /** Noun for the counted thing, e.g. {zh:'次', en:'events'}. */
+  unit: LocalizedText;
+  minimum: number;
+  period: 'annual' | 'cycle';
+  qualifies: QualificationCondition[];
+  /** When set, count distinct values of this attribute (e.g. 'personKey') instead of records. */
+  distinctBy?: string;
+}
+
+export interface RuleSet {
+  program: string;
+  version: number;
+  name: LocalizedText;
+  /** 'calendar_year': periods are calendar years clipped to the cycle; 'project_year': years from cycle start. */
+  periodMode: 'calendar_year' | 'project_year';
+  prorate: boolean;
+  requirements: Requirement[];
+  /** Free text: where the numbers come from, caveats. Not used by the engine. */
+  note?: string;
+}
+
+export interface Cycle {
+  start: IsoDate;
+  end: IsoDate;
+}
+
+export interface Period {
+  start: IsoDate;
+  end: IsoDate;
+  /**
+   * Calendar months the period touches (1..12; a project year touching 13 counts as 12).
+   * For the whole-cycle period of a 'cycle' requirement: all months the cycle touches.
+   */
+  months: number;
+  /** Index of the period in the cycle, 0-based (0 for the whole-cycle period). */
+  index: number;
+}
+
+/** What the engine needs of one activity. */
+export interface ActivityFact {
+  requirement: string;
+  date: IsoDate;
+  status: ActivityStatus;
+  attributes: Record<string, string | null | undefined>;
+}
+
+/** Counts for one requirement within one period, as produced by grouped SQL or by countFacts(). */
+export interface RequirementCounts {
+  verified: number;
+  /** Submitted, awaiting review (for distinctBy: distinct keys not already counted as verified). */
+  pending: number;
+}
+
+export type RequirementStatus = 'met' | 'on_track' | 'at_risk' | 'shortfall' | 'failed';
+
+export interface RequirementResult {
+  key: string;
+  label: LocalizedText;
+  unit: LocalizedText;
+  period: Period;
+  minimum: number;
+  verified: number;
+  pending: number;
+  pace: number;
+  /** minimum - verified, at least 0. */
+  remaining: number;
+  status: RequirementStatus;
+}
+
+export interface UnitCompliance {
+  today: IsoDate;
+  period: Period;
+  requirements: RequirementResult[];
+  overall: RequirementStatus;
+}

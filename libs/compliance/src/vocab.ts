@@ -1,0 +1,176 @@
+import type { ActivityStatus, LocalizedText, RequirementStatus } from './types';
+
+/*
+ * Fixed lists shared by validation, the engine, views and mails. Unqualified levels (group standards,
+ * provincial journals, municipal media…) are listed so they can be recorded; the rule set decides what counts.
+ */
+
+export const STANDARD_LEVELS = [
+  'international',
+  'national',
+  'industry',
+  'local',
+  'group',
+  'enterprise',
+] as const;
+export type StandardLevel = (typeof STANDARD_LEVELS)[number];
+
+export const STANDARD_KINDS = ['proposal', 'implementation_report'] as const;
+export type StandardKind = (typeof STANDARD_KINDS)[number];
+
+export const JOURNAL_LEVELS = ['national', 'provincial', 'other'] as const;
+export type JournalLevel = (typeof JOURNAL_LEVELS)[number];
+
+export const MEDIA_LEVELS = ['national', 'provincial', 'municipal', 'other'] as const;
+export type MediaLevel = (typeof MEDIA_LEVELS)[number];
+
+/** Requirement keys of the service-industry rule set; activity forms have fields per key. */
+export const REQUIREMENT_KINDS = [
+  'exchange_events',
+  'standard_proposals',
+  'national_papers',
+  'trained_personnel',
+  'work_updates',
+  'media_reports',
+] as const;
+export type RequirementKind = (typeof REQUIREMENT_KINDS)[number];
+
+export const ACTIVITY_STATUSES = [
+  'draft',
+  'submitted',
+  'verified',
+  'rejected',
+] as const satisfies readonly ActivityStatus[];
+
+export const UNIT_KINDS = ['enterprise', 'regional'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export const UNIT_STATUSES = ['active', 'under_evaluation', 'accepted', 'revoked'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+/** Worst first: a unit's overall status is the earliest of its requirements' statuses in this list. */
+export const REQUIREMENT_STATUSES = [
+  'failed',
+  'shortfall',
+  'at_risk',
+  'on_track',
+  'met',
+] as const satisfies readonly RequirementStatus[];
+
+/**
+ * Activity attributes whose values come from a fixed list. parseRuleSet checks qualification
+ * filters on these fields against the list, so a typo cannot silently make nothing count.
+ */
+export const ATTRIBUTE_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+  standardLevel: STANDARD_LEVELS,
+  standardKind: STANDARD_KINDS,
+  journalLevel: JOURNAL_LEVELS,
+  outletLevel: MEDIA_LEVELS,
+};
+
+/** zh/en labels of every list value, for views and mails. */
+export const LABELS = {
+  standardLevel: {
+    international: { zh: '国际标准', en: 'International standard' },
+    national: { zh: '国家标准', en: 'National standard' },
+    industry: { zh: '行业标准', en: 'Industry standard' },
+    local: { zh: '地方标准', en: 'Local standard' },
+    group: { zh: '团体标准', en: 'Group standard' },
+    enterprise: { zh: '企业标准', en: 'Enterprise standard' },
+  },
+  standardKind: {
+    proposal: { zh: '制修订项目需求', en: 'Proposal to draft or revise a standard' },
+    implementation_report: {
+      zh: '国家标准实施情况报告',
+      en: 'National-standard implementation report',
+    },
+  },
+  journalLevel: {
+    national: { zh: '国家级刊物', en: 'National journal' },
+    provincial: { zh: '省级刊物', en: 'Provincial journal' },
+    other: { zh: '其他刊物', en: 'Other journal' },
+  },
+  mediaLevel: {
+    national: { zh: '国家级媒体', en: 'National media' },
+    provincial: { zh: '省级媒体', en: 'Provincial media' },
+    municipal: { zh: '市县级媒体', en: 'City or county media' },
+    other: { zh: '其他媒体', en: 'Other media' },
+  },
+  requirement: {
+    exchange_events: { zh: '经验交流、观摩活动', en: 'Experience-exchange and observation events' },
+    standard_proposals: {
+      zh: '标准制修订需求或实施情况报告',
+      en: 'Standard proposals or implementation reports',
+    },
+    national_papers: { zh: '国家级刊物论文', en: 'Papers in national journals' },
+    trained_personnel: { zh: '培养标准化专业人才', en: 'Standardization professionals trained' },
+    work_updates: { zh: '示范项目工作动态', en: 'Work-progress updates' },
+    media_reports: { zh: '省级以上新闻媒体宣传', en: 'Provincial or national media reports' },
+  },
+  activityStatus: {
+    draft: { zh: '草稿', en: 'Draft' },
+    submitted: { zh: '待审核', en: 'Submitted' },
+    verified: { zh: '已核实', en: 'Verified' },
+    rejected: { zh: '已退回', en: 'Rejected' },
+  },
+  unitKind: {
+    enterprise: { zh: '企事业单位', en: 'Enterprise or institution' },
+    regional: { zh: '区域', en: 'Region' },
+  },
+  unitStatus: {
+    active: { zh: '建设中', en: 'Active' },
+    under_evaluation: { zh: '评估中', en: 'Under evaluation' },
+    accepted: { zh: '评估合格', en: 'Accepted' },
+    revoked: { zh: '已撤销', en: 'Revoked' },
+  },
+  requirementStatus: {
+    met: { zh: '已达标', en: 'Met' },
+    on_track: { zh: '进度正常', en: 'On track' },
+    at_risk: { zh: '有风险', en: 'At risk' },
+    shortfall: { zh: '进度落后', en: 'Shortfall' },
+    failed: { zh: '未达标', en: 'Failed' },
+  },
+} as const satisfies Record<string, Record<string, LocalizedText>>;
+
+/** Provincial-level divisions of mainland China (GB/T 2260 codes) plus the XPCC (兵团, '66'). */
+export const PROVINCES = [
+  { code: '11', zh: '北京市', en: 'Beijing' },
+  { code: '12', zh: '天津市', en: 'Tianjin' },
+  { code: '13', zh: '河北省', en: 'Hebei' },
+  { code: '14', zh: '山西省', en: 'Shanxi' },
+  { code: '15', zh: '内蒙古自治区', en: 'Inner Mongolia' },
+  { code: '21', zh: '辽宁省', en: 'Liaoning' },
+  { code: '22', zh: '吉林省', en: 'Jilin' },
+  { code: '23', zh: '黑龙江省', en: 'Heilongjiang' },
+  { code: '31', zh: '上海市', en: 'Shanghai' },
+  { code: '32', zh: '江苏省', en: 'Jiangsu' },
+  { code: '33', zh: '浙江省', en: 'Zhejiang' },
+  { code: '34', zh: '安徽省', en: 'Anhui' },
+  { code: '35', zh: '福建省', en: 'Fujian' },
+  { code: '36', zh: '江西省', en: 'Jiangxi' },
+  { code: '37', zh: '山东省', en: 'Shandong' },
+  { code: '41', zh: '河南省', en: 'Henan' },
+  { code: '42', zh: '湖北省', en: 'Hubei' },
+  { code: '43', zh: '湖南省', en: 'Hunan' },
+  { code: '44', zh: '广东省', en: 'Guangdong' },
+  { code: '45', zh: '广西壮族自治区', en: 'Guangxi' },
+  { code: '46', zh: '海南省', en: 'Hainan' },
+  { code: '50', zh: '重庆市', en: 'Chongqing' },
+  { code: '51', zh: '四川省', en: 'Sichuan' },
+  { code: '52', zh: '贵州省', en: 'Guizhou' },
+  { code: '53', zh: '云南省', en: 'Yunnan' },
+  { code: '54', zh: '西藏自治区', en: 'Xizang' },
+  { code: '61', zh: '陕西省', en: 'Shaanxi' },
+  { code: '62', zh: '甘肃省', en: 'Gansu' },
+  { code: '63', zh: '青海省', en: 'Qinghai' },
+  { code: '64', zh: '宁夏回族自治区', en: 'Ningxia' },
+  { code: '65', zh: '新疆维吾尔自治区', en: 'Xinjiang' },
+  { code: '66', zh: '新疆生产建设兵团', en: 'Xinjiang Production and Construction Corps' },
+] as const;
+export type ProvinceCode = (typeof PROVINCES)[number]['code'];
+
+export const PROVINCE_CODES = PROVINCES.map((p) => p.code) as readonly ProvinceCode[];
+
+export function provinceByCode(code: string): (typeof PROVINCES)[number] | undefined {
+  return PROVINCES.find((p) => p.code === code);
+}

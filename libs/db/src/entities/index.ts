@@ -1,0 +1,16 @@
+export * from './base.entity';
+export * from './unit.entity';
+export * from './user.entity';
+export * from './session.entity';
+export * from './activity.entity';
+export * from './evidence-file.entity';
+export * from './audit-log.entity';
+import { Unit } from './unit.entity';
+import { User } from './user.entity';
+import { Session } from './session.entity';
+import { Activity } from './activity.entity';
+import { EvidenceFile } from './evidence-file.entity';
+import { AuditLog } from './audit-log.entity';
+
+/** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
+export const ENTITIES = [Unit, User, Session, Activity, EvidenceFile, AuditLog];

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities';
+import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+
+export type Dialect = 'postgresql' | 'sqlite';
+
+export function dialectOf(databaseUrl?: string): Dialect {
+  return databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite';
+}
+
+/**
+ * MikroORM options for the configured database. Migrations are listed in code (not discovered on disk),
+ * so the compiled service, the CLI and the tests run exactly the same set.
+ */
+export function ormOptions(databaseUrl: string | undefined, dataDir: string, debug = false): Options {
+  const dialect = dialectOf(databaseUrl);
+  const common = {
+    entities: ENTITIES,
+    debug,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    extensions: [Migrator],
+  };
+  if (dialect === 'postgresql') {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: databaseUrl,
+      pool: { min: 0, max: 10 },
+      migrations: {
+        migrationsList: POSTGRESQL_MIGRATIONS,
+        transactional: true,
+        allOrNothing: true,
+        silent: true,
+      },
+    } as Options;
+  }
+  const file = databaseUrl?.startsWith('sqlite:')
+    ? databaseUrl.slice('sqlite:'.length)
+    : join(resolve(dataDir), 'tracker.sqlite');
+  if (file !== ':memory:') mkdirSync(resolve(file, '..'), { recursive: true });
+  return {
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: file,
+    migrations: { migrationsList: SQLITE_MIGRATIONS, transactional: true, allOrNothing: true, silent: true },
+  } as Options;
+}
