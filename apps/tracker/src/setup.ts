@@ -50,7 +50,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   await ensureFirstAdmin(app, env);
 }
 
-export async function migrate(app: INestApplication): Promise<void> {
+export async function migrate(app: Pick<INestApplication, 'get'>): Promise<void> {
   const applied = await app.get(MikroORM).getMigrator().up();
   if (applied.length) new Logger('Migrations').log(`Applied ${applied.map((m) => m.name).join(', ')}`);
 }

@@ -28,9 +28,9 @@ export class Env {
   @IsString()
   ADMIN_PASSWORD?: string;
 
-  /** all: web + scheduler + outbox worker; web: HTTP only; worker: scheduler + outbox only. */
-  @IsIn(['all', 'web', 'worker'])
-  ROLE: 'all' | 'web' | 'worker' = 'all';
+  /** all: web + scheduler + outbox worker; web: HTTP only; worker: scheduler + outbox only; cli: neither. */
+  @IsIn(['all', 'web', 'worker', 'cli'])
+  ROLE: 'all' | 'web' | 'worker' | 'cli' = 'all';
 
   @Type(() => Number)
   @IsInt()
