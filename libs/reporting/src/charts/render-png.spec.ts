@@ -1,4 +1,5 @@
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
+import { SERIES_COLORS } from './palette';
 import {
   cumulativeLineConfig,
   monthlyTrendConfig,
@@ -44,6 +45,26 @@ function inkPixels(a: Uint8ClampedArray): number {
   return n;
 }
 
+/** Decoded RGBA pixels of a PNG. */
+async function pixelsOf(png: Buffer) {
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(image, 0, 0);
+  const at = (x: number, y: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);
+  /** Pixels of colour '#rrggbb' in the rectangle. */
+  const countColor = (hex: string, x: number, y: number, w: number, h: number) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const data = ctx.getImageData(x, y, w, h).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === r && data[i + 1] === g && data[i + 2] === b) n++;
+    }
+    return n;
+  };
+  return { at, countColor };
+}
+
 const REQUIREMENTS = ['经验交流、观摩活动', '标准制修订需求或实施情况报告', '国家级刊物论文'];
 
 describe('chart PNG rendering', () => {
@@ -75,6 +96,11 @@ describe('chart PNG rendering', () => {
     const png = await renderChartPng(config, 640, 320);
     expect(pngSize(png)).toEqual({ width: 640, height: 320 });
     expect(JSON.stringify(config)).toBe(before);
+    const pixels = await pixelsOf(png);
+    expect(pixels.at(0, 0)).toEqual([255, 255, 255, 255]);
+    expect(pixels.at(639, 319)).toEqual([255, 255, 255, 255]);
+    // The legend sits below the axis labels: its amber 'pending' box is in the bottom strip.
+    expect(pixels.countColor(SERIES_COLORS.pending, 0, 290, 640, 30)).toBeGreaterThan(20);
   });
 
   it('renders every chart kind to a PNG of the default size', async () => {

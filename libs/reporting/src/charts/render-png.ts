@@ -1,6 +1,13 @@
 import { dirname, join } from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import { BasicPlatform, Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import {
+  BasicPlatform,
+  Chart,
+  registerables,
+  type ChartConfiguration,
+  type ChartType,
+  type Plugin,
+} from 'chart.js';
 
 /** Font files registered under the family 'Noto Sans SC' (see FONT_FAMILY). */
 const FONT_FILES = [
@@ -49,10 +56,10 @@ const whiteBackground: Plugin = {
 
 /**
  * Draws a chart.js configuration (e.g. from requirementBarsConfig) to a PNG of width × height
- * pixels. The configuration is copied, not changed, so it can be reused for the page.
+ * pixels. Only the config's JSON data is used (as in a page), and the config is left unchanged.
  */
 export async function renderChartPng(
-  config: ChartConfiguration<any, any, any>,
+  config: ChartConfiguration<ChartType, unknown[], unknown>,
   width = 800,
   height = 400,
 ): Promise<Buffer> {
@@ -61,7 +68,8 @@ export async function renderChartPng(
   }
   registerChartFonts();
   registerCharts();
-  const copy = structuredClone(config) as ChartConfiguration;
+  // A JSON copy, as a page gets it: chart.js fills in the config it is given.
+  const copy = JSON.parse(JSON.stringify(config)) as ChartConfiguration;
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   const chart = new Chart(ctx as unknown as CanvasRenderingContext2D, {
