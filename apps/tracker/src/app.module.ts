@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { AuthHttpModule } from './auth/auth.module';
 import { UsersModule } from './users/users.module';
 import { RuleSetsModule } from './rule-sets/rule-sets.module';
+import { UnitsModule } from './units/units.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -32,6 +33,7 @@ export class AppModule {
         RuleSetsModule,
         AuthHttpModule,
         UsersModule,
+        UnitsModule,
       ],
     };
   }
