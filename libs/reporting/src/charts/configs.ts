@@ -93,14 +93,19 @@ function titleOf(locale: Locale, key: string, opts: ChartBuildOptions): string |
 }
 
 /**
- * Splits a long label into lines chart.js draws one under the other: Chinese every `max`
- * characters, other text at spaces once a line reaches `max` characters.
+ * Splits a long label into lines chart.js draws one under the other: text without spaces
+ * (Chinese) into even lines of at most `max` characters, other text at spaces into lines of
+ * about 2 × `max` characters (Latin letters are about half as wide).
  */
 export function wrapLabel(label: string, max = 8): ChartLabel {
-  if (label.length <= max) return label;
-  if (!/\s/.test(label.trim())) {
+  const words = /\s/.test(label.trim());
+  if (label.length <= (words ? max * 2 : max)) return label;
+  if (!words) {
+    // Lines of even length, so a 9-character label splits 5 + 4, not 8 + 1.
+    const chars = Array.from(label);
+    const size = Math.ceil(chars.length / Math.ceil(chars.length / max));
     const lines: string[] = [];
-    for (let i = 0; i < label.length; i += max) lines.push(label.slice(i, i + max));
+    for (let i = 0; i < chars.length; i += size) lines.push(chars.slice(i, i + size).join(''));
     return lines;
   }
   const lines: string[] = [];
@@ -320,5 +325,18 @@ export function monthlyTrendConfig(
   };
 }
 
+/**
+ * JSON of a config that is safe inside an HTML `<script type="application/json">` element:
+ * labels come from users, so '<', '>' and '&' are escaped and cannot close the element.
+ */
+export function chartConfigJson(config: AnyChartConfig): string {
+  return JSON.stringify(config)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
 /** Any configuration these builders return. */
-export type AnyChartConfig = ChartConfiguration<ChartType, number[], ChartLabel>;
+export type AnyChartConfig = ChartConfiguration<ChartType, unknown[], unknown>;

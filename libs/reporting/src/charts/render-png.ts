@@ -1,13 +1,7 @@
 import { dirname, join } from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import {
-  BasicPlatform,
-  Chart,
-  registerables,
-  type ChartConfiguration,
-  type ChartType,
-  type Plugin,
-} from 'chart.js';
+import { BasicPlatform, Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import type { AnyChartConfig } from './configs';
 
 /** Font files registered under the family 'Noto Sans SC' (see FONT_FAMILY). */
 const FONT_FILES = [
@@ -58,11 +52,7 @@ const whiteBackground: Plugin = {
  * Draws a chart.js configuration (e.g. from requirementBarsConfig) to a PNG of width × height
  * pixels. Only the config's JSON data is used (as in a page), and the config is left unchanged.
  */
-export async function renderChartPng(
-  config: ChartConfiguration<ChartType, unknown[], unknown>,
-  width = 800,
-  height = 400,
-): Promise<Buffer> {
+export async function renderChartPng(config: AnyChartConfig, width = 800, height = 400): Promise<Buffer> {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`chart size must be positive whole pixels, got ${width}×${height}`);
   }
