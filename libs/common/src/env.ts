@@ -1,5 +1,43 @@
-import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  validateSync,
+} from 'class-validator';
+import { CronTime } from 'cron';
+
+@ValidatorConstraint({ name: 'isCronExpression' })
+class IsCronExpression implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && CronTime.validateCronExpression(value).valid;
+  }
+  defaultMessage() {
+    return 'must be a cron expression such as "0 8 1 * *"';
+  }
+}
+
+@ValidatorConstraint({ name: 'isTimeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    try {
+      return typeof value === 'string' && !!new Intl.DateTimeFormat('en', { timeZone: value });
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage() {
+    return 'must be an IANA time zone such as Asia/Shanghai';
+  }
+}
 
 /** Every setting the service reads from the environment, validated at start-up. */
 export class Env {
@@ -55,10 +93,50 @@ export class Env {
   MAIL_REPLY_TO?: string;
 
   @IsString()
+  @Validate(IsCronExpression)
   REPORT_CRON = '0 8 1 * *';
 
   @IsString()
+  @Validate(IsTimeZone)
   REPORT_TZ = 'Asia/Shanghai';
+
+  /** false: this instance never runs the monthly job nor catches it up (the outbox worker still runs per ROLE). */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() !== 'false' : value))
+  @IsBoolean()
+  REPORTS_ENABLED = true;
+
+  /** true: administrators also get the digest of every province. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value))
+  @IsBoolean()
+  REPORT_ADMIN_DIGEST = false;
+
+  /** Attempts per mail before it is marked failed (transient errors only; permanent ones fail at once). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MAIL_MAX_ATTEMPTS = 8;
+
+  /** Wait before the 2nd attempt; doubles each time (capped at 6 hours). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  MAIL_RETRY_BASE_SECONDS = 60;
+
+  /** How often the outbox worker looks for due mails. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  MAIL_POLL_SECONDS = 15;
+
+  /** How long a claimed mail stays reserved; a worker that dies leaves it to others after this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  MAIL_LEASE_SECONDS = 600;
 
   @IsString()
   PUBLIC_URL = 'http://localhost:3000';

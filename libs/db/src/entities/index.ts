@@ -5,12 +5,16 @@ export * from './session.entity';
 export * from './activity.entity';
 export * from './evidence-file.entity';
 export * from './audit-log.entity';
+export * from './outbox-message.entity';
+export * from './report-run.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
 import { Activity } from './activity.entity';
 import { EvidenceFile } from './evidence-file.entity';
 import { AuditLog } from './audit-log.entity';
+import { OutboxMessage } from './outbox-message.entity';
+import { ReportRun } from './report-run.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
-export const ENTITIES = [Unit, User, Session, Activity, EvidenceFile, AuditLog];
+export const ENTITIES = [Unit, User, Session, Activity, EvidenceFile, AuditLog, OutboxMessage, ReportRun];

@@ -1,6 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121125330 } from './Migration20261121125330';
+import { Migration20261121130247 } from './Migration20261121130247';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
+  { name: 'Migration20261121130247', class: Migration20261121130247 },
 ];

@@ -1,0 +1,45 @@
+import type { OutboxMessage } from '@app/db';
+import type { OutgoingAttachment } from './mail.transport';
+
+/** A mail ready to send: what a renderer returns and what the outbox stores. */
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+  attachments: OutgoingAttachment[];
+}
+
+/** Builds the mail of an outbox row from what it records (kind, unit or user, period, asOf, locale). */
+export type OutboxRenderer = (message: OutboxMessage) => Promise<RenderedMail>;
+
+export interface EnqueueSpec {
+  idempotencyKey: string;
+  kind: string;
+  period: string;
+  recipient: string;
+  recipientName?: string | null;
+  locale?: 'zh' | 'en';
+  unitId?: number | null;
+  userId?: number | null;
+  asOf?: string | null;
+  runId?: number | null;
+  /** Given for mails rendered up front; report mails leave it out and are rendered by the worker. */
+  rendered?: RenderedMail;
+}
+
+export interface EnqueueResult {
+  /** Rows created now. */
+  created: number;
+  /** Keys that already had a row, by that row's status. */
+  existing: Record<'queued' | 'sending' | 'sent' | 'failed', number>;
+}
+
+export interface ProcessSummary {
+  claimed: number;
+  sent: number;
+  /** Transient failures put back for a later attempt. */
+  retrying: number;
+  failed: number;
+}
+
+export type SendOutcome = 'sent' | 'retrying' | 'failed';
