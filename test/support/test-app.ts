@@ -8,6 +8,8 @@ import request from 'supertest';
 import { AppModule } from '../../apps/tracker/src/app.module';
 import { configureApp } from '../../apps/tracker/src/setup';
 import { ormOptions } from '@app/db';
+import type { IsoDate } from '@app/compliance';
+import { Clock, FixedClock } from '../../apps/tracker/src/common/clock';
 
 /** Which database this Jest run targets: `TEST_DB=postgresql` or the embedded SQLite (default). */
 export const TEST_DB = process.env.TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -48,15 +50,22 @@ export interface TestApp {
   orm: MikroORM;
   dataDir: string;
   databaseUrl: string;
+  /** Set when created with `today`. */
+  clock?: FixedClock;
   /** Bearer token of a user. */
   login(email: string, password: string): Promise<string>;
   close(): Promise<void>;
 }
 
 /** The real application (same module, same setup as main.ts) on a fresh database. */
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  options: { today?: IsoDate } = {},
+): Promise<TestApp> {
   const db = await freshDatabase();
-  const moduleRef = await Test.createTestingModule({
+  // With `today`, the app's Clock stands still on that date (pace, statuses); t.clock can move it.
+  const clock = options.today ? new FixedClock(options.today) : undefined;
+  const builder = Test.createTestingModule({
     imports: [
       AppModule.forRoot({
         DATABASE_URL: db.url,
@@ -68,7 +77,9 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
         ...overrides,
       }),
     ],
-  }).compile();
+  });
+  if (clock) builder.overrideProvider(Clock).useValue(clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
   await configureApp(app);
   await app.init();
@@ -79,6 +90,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     orm: app.get(MikroORM),
     dataDir: db.dataDir,
     databaseUrl: db.url,
+    clock,
     async login(email, password) {
       const res = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ email, password });
       if (res.status !== 200)

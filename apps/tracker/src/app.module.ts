@@ -10,6 +10,8 @@ import { HealthModule } from './health/health.module';
 import { AuthHttpModule } from './auth/auth.module';
 import { UsersModule } from './users/users.module';
 import { RuleSetsModule } from './rule-sets/rule-sets.module';
+import { ClockModule } from './common/clock';
+import { ComplianceModule } from './compliance/compliance.module';
 import { UnitsModule } from './units/units.module';
 
 /**
@@ -31,6 +33,8 @@ export class AppModule {
         AuditModule,
         HealthModule,
         RuleSetsModule,
+        ClockModule,
+        ComplianceModule,
         AuthHttpModule,
         UsersModule,
         UnitsModule,

@@ -1,0 +1,78 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { ActivityStatus, IsoDate } from '@app/compliance';
+import { hashPassword } from '@app/auth';
+import { Activity, Unit, User } from '@app/db';
+
+/*
+ * Records for the compliance tests, written straight through the ORM so these tests depend only on the
+ * entities, not on the units or activities endpoints.
+ */
+
+let seq = 0;
+
+/** A unique 18-character code (the column's shape; check characters are the units feature's concern). */
+function code(): string {
+  seq++;
+  return `91TEST${String(process.pid % 10000).padStart(4, '0')}${String(seq).padStart(8, '0')}`;
+}
+
+export function makeUnit(
+  em: EntityManager,
+  data: Partial<Unit> & Pick<Unit, 'name' | 'province' | 'cycleStart' | 'cycleEnd'>,
+): Unit {
+  return em.create(Unit, {
+    creditCode: code(),
+    industry: '现代物流',
+    kind: 'enterprise',
+    program: 'service-industry-demo',
+    ruleSetVersion: 1,
+    contacts: [],
+    status: 'active',
+    ...data,
+  });
+}
+
+export type ActivityExtra = Partial<
+  Pick<
+    Activity,
+    | 'standardLevel'
+    | 'standardKind'
+    | 'journalLevel'
+    | 'personKey'
+    | 'personName'
+    | 'outletLevel'
+    | 'participants'
+    | 'deletedAt'
+  >
+>;
+
+export function makeActivity(
+  em: EntityManager,
+  unit: Unit,
+  requirement: string,
+  date: IsoDate,
+  status: ActivityStatus,
+  extra: ActivityExtra = {},
+): Activity {
+  return em.create(Activity, {
+    unit,
+    requirement,
+    date,
+    status,
+    title: `${requirement} ${date}`,
+    ...extra,
+  });
+}
+
+export const PASSWORD = 'test-password-1';
+let passwordHash: Promise<string> | undefined;
+
+export async function makeUser(
+  em: EntityManager,
+  data: Pick<User, 'email' | 'role'> & Partial<Pick<User, 'unit' | 'provinces'>>,
+): Promise<User> {
+  passwordHash ??= hashPassword(PASSWORD);
+  return em.create(User, { name: data.email, passwordHash: await passwordHash, ...data });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
