@@ -13,6 +13,9 @@ import { RuleSetsModule } from './rule-sets/rule-sets.module';
 import { ClockModule } from './common/clock';
 import { ComplianceModule } from './compliance/compliance.module';
 import { UnitsModule } from './units/units.module';
+import { ActivitiesModule } from './activities/activities.module';
+import { ReviewsModule } from './reviews/reviews.module';
+import { EvidenceModule } from './evidence/evidence.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -38,6 +41,9 @@ export class AppModule {
         AuthHttpModule,
         UsersModule,
         UnitsModule,
+        ActivitiesModule,
+        ReviewsModule,
+        EvidenceModule,
       ],
     };
   }

@@ -1,0 +1,508 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import {
+  type ActivityFact,
+  type ActivityStatus,
+  type IsoDate,
+  LABELS,
+  type RequirementKind,
+} from '@app/compliance';
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
+import { Activity, EvidenceFile, Unit, User } from '@app/db';
+import { type Principal, ScopePolicy } from '@app/auth';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { type Page, pageOptions } from '../common/pagination';
+import { type EvidenceView, evidenceView } from '../evidence/evidence.view';
+import {
+  CATEGORY_FIELDS,
+  type CategoryField,
+  type CategoryValues,
+  foreignFields,
+  kindProblem,
+} from './activity-kinds';
+import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
+import type { BulkReviewDto, ReviewQueueQuery } from './dto/review.dto';
+
+export interface ActivityView {
+  id: number;
+  unitId: number;
+  unitName: string;
+  province: string;
+  requirement: string;
+  date: string;
+  title: string;
+  description: string | null;
+  status: ActivityStatus;
+  rejectReason: string | null;
+  submittedAt: Date | null;
+  reviewedAt: Date | null;
+  reviewedById: number | null;
+  createdById: number | null;
+  updatedById: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  location: string | null;
+  participants: number | null;
+  standardLevel: string | null;
+  standardKind: string | null;
+  standardNumber: string | null;
+  journal: string | null;
+  journalLevel: string | null;
+  issn: string | null;
+  authors: string | null;
+  personName: string | null;
+  personKey: string | null;
+  certificate: string | null;
+  recipient: string | null;
+  outlet: string | null;
+  outletLevel: string | null;
+  url: string | null;
+}
+
+export type ActivityDetail = ActivityView & { evidence: EvidenceView[] };
+
+export interface BulkReviewResult {
+  id: number;
+  ok: boolean;
+  /** The activity's status after the review (when ok). */
+  status?: ActivityStatus;
+  /** Why this one was not reviewed (when not ok): HTTP-like status and bilingual message. */
+  statusCode?: number;
+  message?: string;
+  messageZh?: string;
+}
+
+/** Statuses a unit may still change (edit, add evidence, submit, delete). */
+export const EDITABLE_STATUSES: readonly ActivityStatus[] = ['draft', 'rejected'];
+
+/** Attributes the engine's qualification filters and distinct counts read. */
+const FACT_ATTRIBUTES = CATEGORY_FIELDS.filter((f) => f !== 'participants');
+
+@Injectable()
+export class ActivitiesService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  static view(a: Activity): ActivityView {
+    const v = {
+      id: a.id,
+      unitId: a.unit.id,
+      unitName: a.unit.name,
+      province: a.unit.province,
+      requirement: a.requirement,
+      date: a.date,
+      title: a.title,
+      description: a.description ?? null,
+      status: a.status,
+      rejectReason: a.rejectReason ?? null,
+      submittedAt: a.submittedAt ?? null,
+      reviewedAt: a.reviewedAt ?? null,
+      reviewedById: a.reviewedBy?.id ?? null,
+      createdById: a.createdBy?.id ?? null,
+      updatedById: a.updatedBy?.id ?? null,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    } as ActivityView;
+    for (const f of CATEGORY_FIELDS) (v as unknown as Record<string, unknown>)[f] = a[f] ?? null;
+    return v;
+  }
+
+  /** Activities in the caller's scope, newest date first. */
+  async list(p: Principal, q: ActivityQuery): Promise<Page<ActivityView>> {
+    const where: FilterQuery<Activity>[] = [ScopePolicy.activities(p)];
+    if (q.unitId) where.push({ unit: q.unitId });
+    if (q.province) where.push({ unit: { province: q.province } });
+    if (q.requirement) where.push({ requirement: q.requirement });
+    if (q.status) where.push({ status: q.status });
+    if (q.from) where.push({ date: { $gte: q.from } });
+    if (q.to) where.push({ date: { $lte: q.to } });
+    if (q.q) {
+      const like = { [this.caseInsensitiveLike()]: `%${q.q}%` };
+      where.push({ $or: [{ title: like }, { description: like }] });
+    }
+    const [items, total] = await this.em.findAndCount(
+      Activity,
+      { $and: where },
+      { populate: ['unit'], orderBy: { date: 'desc', id: 'desc' }, ...pageOptions(q) },
+    );
+    return { items: items.map(ActivitiesService.view), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** One activity with its evidence files; outside the caller's scope it does not exist (404). */
+  async get(p: Principal, id: number): Promise<ActivityDetail> {
+    const a = await this.load(p, id);
+    const files = await this.em.find(
+      EvidenceFile,
+      { activity: a.id, deletedAt: null },
+      { orderBy: { id: 'asc' } },
+    );
+    return { ...ActivitiesService.view(a), evidence: files.map(evidenceView) };
+  }
+
+  /** Records a draft. Unit users record for their own unit, administrators for the unit they name. */
+  async create(p: Principal, dto: CreateActivityDto): Promise<ActivityView> {
+    this.assertRecorder(p, 'create');
+    const values = categoryValues(dto);
+    return this.em.transactional(async (em) => {
+      const unit = await this.unitFor(p, dto.unitId);
+      checkDate(unit, dto.date, this.clock.today());
+      checkKind(dto.requirement, values, sentKeys(dto));
+      const me = em.getReference(User, p.id);
+      const a = em.create(Activity, {
+        unit,
+        requirement: dto.requirement,
+        date: dto.date,
+        title: dto.title,
+        description: dto.description || null,
+        status: 'draft',
+        createdBy: me,
+        updatedBy: me,
+        ...(values as Partial<Activity>),
+      });
+      await em.flush();
+      const created = Object.fromEntries(Object.entries(snapshot(a)).filter(([, v]) => v != null));
+      this.audit.record(p, 'create', 'activity', a.id, created);
+      return ActivitiesService.view(a);
+    });
+  }
+
+  /** Edits a draft or a rejected activity (the unit's users or an administrator). */
+  async update(p: Principal, id: number, dto: UpdateActivityDto): Promise<ActivityView> {
+    this.assertRecorder(p, 'edit');
+    return this.em.transactional(async (em) => {
+      const a = await this.load(p, id);
+      assertEditable(a, 'edit');
+      const before = snapshot(a);
+      const requirement = (dto.requirement ?? a.requirement) as RequirementKind;
+      if (dto.date !== undefined) checkDate(a.unit, dto.date, this.clock.today());
+
+      // Start from what is stored; a changed requirement drops the old kind's fields.
+      const merged: CategoryValues = {};
+      for (const f of CATEGORY_FIELDS) merged[f] = a[f] ?? null;
+      if (requirement !== a.requirement) for (const f of foreignFields(requirement)) merged[f] = null;
+      const sent = sentKeys(dto);
+      for (const f of CATEGORY_FIELDS) if (sent.includes(f)) merged[f] = dto[f] ?? null;
+      checkKind(requirement, merged, sent);
+
+      a.requirement = requirement;
+      if (dto.date !== undefined) a.date = dto.date;
+      if (dto.title !== undefined) a.title = dto.title;
+      if (dto.description !== undefined) a.description = dto.description || null;
+      Object.assign(a, merged);
+      const changes = AuditService.diff(before, snapshot(a));
+      if (!Object.keys(changes).length) return ActivitiesService.view(a);
+      await this.claim(a.id, EDITABLE_STATUSES);
+      a.updatedBy = em.getReference(User, p.id);
+      this.audit.record(p, 'update', 'activity', a.id, changes);
+      return ActivitiesService.view(a);
+    });
+  }
+
+  /** Draft or rejected → submitted for review; a previous reject reason is cleared. */
+  async submit(p: Principal, id: number): Promise<ActivityView> {
+    this.assertRecorder(p, 'submit');
+    return this.em.transactional(async (em) => {
+      const a = await this.load(p, id);
+      assertEditable(a, 'submit');
+      await this.claim(a.id, EDITABLE_STATUSES);
+      const before = snapshot(a);
+      a.status = 'submitted';
+      a.submittedAt = new Date();
+      a.rejectReason = null;
+      a.reviewedAt = null;
+      a.reviewedBy = null;
+      a.updatedBy = em.getReference(User, p.id);
+      this.audit.record(p, 'submit', 'activity', a.id, AuditService.diff(before, snapshot(a)));
+      return ActivitiesService.view(a);
+    });
+  }
+
+  /** Submitted → verified: from now on it counts. Supervisors in scope and administrators only. */
+  verify(p: Principal, id: number): Promise<ActivityView> {
+    return this.review(p, id, 'verified', null);
+  }
+
+  /** Submitted → rejected with a reason the unit sees; the unit may correct and resubmit. */
+  reject(p: Principal, id: number, reason: string): Promise<ActivityView> {
+    return this.review(p, id, 'rejected', reason);
+  }
+
+  /** Verifies or rejects up to 200 activities; each succeeds or fails on its own. */
+  async bulkReview(p: Principal, dto: BulkReviewDto): Promise<{ results: BulkReviewResult[] }> {
+    this.assertReviewer(p);
+    if (dto.action === 'reject' && !dto.reason) {
+      throw new InvalidInputError('reason', 'required', '退回时必须填写原因', 'reason is required to reject');
+    }
+    const results: BulkReviewResult[] = [];
+    for (const id of dto.ids) {
+      try {
+        const v =
+          dto.action === 'verify' ? await this.verify(p, id) : await this.reject(p, id, dto.reason as string);
+        results.push({ id, ok: true, status: v.status });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        results.push({ id, ok: false, statusCode: e.status, message: e.en, messageZh: e.zh });
+      }
+    }
+    return { results };
+  }
+
+  /** Soft delete. Unit users may delete drafts and rejected ones; administrators any. */
+  async remove(p: Principal, id: number): Promise<void> {
+    this.assertRecorder(p, 'delete');
+    await this.em.transactional(async (em) => {
+      const a = await this.load(p, id);
+      if (p.role !== 'admin') assertEditable(a, 'delete');
+      a.deletedAt = new Date();
+      a.updatedBy = em.getReference(User, p.id);
+      this.audit.record(p, 'delete', 'activity', a.id, {
+        unitId: a.unit.id,
+        requirement: a.requirement,
+        date: a.date,
+        title: a.title,
+        status: a.status,
+      });
+    });
+  }
+
+  /** Submitted activities in the reviewer's scope, oldest submission first. */
+  async reviewQueue(p: Principal, q: ReviewQueueQuery): Promise<Page<ActivityView>> {
+    this.assertReviewer(p);
+    const where: FilterQuery<Activity>[] = [ScopePolicy.activities(p), { status: 'submitted' }];
+    if (q.unitId) where.push({ unit: q.unitId });
+    if (q.province) where.push({ unit: { province: q.province } });
+    if (q.requirement) where.push({ requirement: q.requirement });
+    const [items, total] = await this.em.findAndCount(
+      Activity,
+      { $and: where },
+      { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' }, ...pageOptions(q) },
+    );
+    return { items: items.map(ActivitiesService.view), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** Rejected activities of a unit awaiting correction (for the unit's monthly report). No scope check. */
+  async rejectedForUnit(unitId: number): Promise<ActivityView[]> {
+    const items = await this.em.find(
+      Activity,
+      { unit: { id: unitId, deletedAt: null }, status: 'rejected', deletedAt: null },
+      { populate: ['unit'], orderBy: { reviewedAt: 'asc', id: 'asc' } },
+    );
+    return items.map(ActivitiesService.view);
+  }
+
+  /** Submitted activities of these units, oldest first (for the supervisor digest). No scope check. */
+  async awaitingReview(unitIds: number[]): Promise<ActivityView[]> {
+    if (!unitIds.length) return [];
+    const items = await this.em.find(
+      Activity,
+      { unit: { id: { $in: unitIds }, deletedAt: null }, status: 'submitted', deletedAt: null },
+      { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' } },
+    );
+    return items.map(ActivitiesService.view);
+  }
+
+  /**
+   * What the compliance engine needs of these units' submitted and verified activities (drafts and
+   * rejected ones never count), optionally within a date range. No scope check.
+   */
+  async factsForUnits(
+    unitIds: number[],
+    range: { from?: IsoDate; to?: IsoDate } = {},
+  ): Promise<Map<number, ActivityFact[]>> {
+    const out = new Map<number, ActivityFact[]>(unitIds.map((id) => [id, []]));
+    if (!unitIds.length) return out;
+    const date: Record<string, string> = {};
+    if (range.from) date.$gte = range.from;
+    if (range.to) date.$lte = range.to;
+    const items = await this.em.find(
+      Activity,
+      {
+        unit: { $in: unitIds },
+        status: { $in: ['submitted', 'verified'] },
+        deletedAt: null,
+        ...(Object.keys(date).length ? { date } : {}),
+      },
+      { orderBy: { date: 'asc', id: 'asc' } },
+    );
+    for (const a of items) {
+      const attributes: Record<string, string | null> = {};
+      for (const f of FACT_ATTRIBUTES) attributes[f] = (a[f] as string | null | undefined) ?? null;
+      out.get(a.unit.id)?.push({ requirement: a.requirement, date: a.date, status: a.status, attributes });
+    }
+    return out;
+  }
+
+  private async review(
+    p: Principal,
+    id: number,
+    to: 'verified' | 'rejected',
+    reason: string | null,
+  ): Promise<ActivityView> {
+    this.assertReviewer(p);
+    return this.em.transactional(async (em) => {
+      const a = await this.load(p, id);
+      if (a.status !== 'submitted') {
+        const s = LABELS.activityStatus[a.status as ActivityStatus];
+        throw new ConflictError(
+          `只能审核待审核的活动，此活动状态为「${s.zh}」`,
+          `Only submitted activities can be reviewed; this one is ${a.status}`,
+          { status: a.status },
+        );
+      }
+      await this.claim(a.id, ['submitted']);
+      const before = snapshot(a);
+      a.status = to;
+      a.rejectReason = reason;
+      a.reviewedAt = new Date();
+      a.reviewedBy = em.getReference(User, p.id);
+      a.updatedBy = a.reviewedBy;
+      const action = to === 'verified' ? 'verify' : 'reject';
+      this.audit.record(p, action, 'activity', a.id, AuditService.diff(before, snapshot(a)));
+      return ActivitiesService.view(a);
+    });
+  }
+
+  private async load(p: Principal, id: number): Promise<Activity> {
+    const a = await this.em.findOne(
+      Activity,
+      { $and: [{ id }, ScopePolicy.activities(p)] },
+      { populate: ['unit'] },
+    );
+    if (!a) throw new NotFoundError(`activity ${id}`);
+    return a;
+  }
+
+  private async unitFor(p: Principal, unitId: number | undefined): Promise<Unit> {
+    if (p.role === 'unit') {
+      if (unitId !== undefined && unitId !== p.unitId) {
+        throw new InvalidInputError(
+          'unitId',
+          'ownUnit',
+          '单位用户只能为本单位登记活动',
+          'Unit users record activities for their own unit only',
+        );
+      }
+      const own = await this.em.findOne(Unit, { $and: [{ id: p.unitId ?? -1 }, ScopePolicy.units(p)] });
+      if (!own) throw new NotFoundError(`unit ${p.unitId}`);
+      return own;
+    }
+    if (unitId === undefined) {
+      throw new InvalidInputError('unitId', 'required', '请指定单位', 'unitId is required');
+    }
+    const unit = await this.em.findOne(Unit, { $and: [{ id: unitId }, ScopePolicy.units(p)] });
+    if (!unit) {
+      throw new InvalidInputError('unitId', 'exists', `单位不存在：${unitId}`, `No such unit: ${unitId}`);
+    }
+    return unit;
+  }
+
+  /**
+   * Moves the row out of `from` at the database, so two concurrent requests (two reviewers, an edit
+   * racing a submit) cannot both pass the status check: the second one finds nothing to update.
+   */
+  private async claim(id: number, from: readonly ActivityStatus[]): Promise<void> {
+    const n = await this.em.nativeUpdate(
+      Activity,
+      { id, status: { $in: [...from] }, deletedAt: null },
+      { updatedAt: new Date() },
+    );
+    if (n === 0) {
+      throw new ConflictError(
+        '该活动刚被他人修改，请刷新后重试',
+        'The activity was changed by someone else just now; reload and try again',
+      );
+    }
+  }
+
+  private assertRecorder(p: Principal, verb: 'create' | 'edit' | 'submit' | 'delete') {
+    if (p.role === 'unit' || p.role === 'admin') return;
+    const zh = { create: '登记', edit: '修改', submit: '提交', delete: '删除' }[verb];
+    throw new ForbiddenError(
+      `监管用户只能审核，不能${zh}单位的活动`,
+      `Supervisors review activities; they cannot ${verb} them`,
+    );
+  }
+
+  private assertReviewer(p: Principal) {
+    if (ScopePolicy.canReview(p)) return;
+    throw new ForbiddenError(
+      '只有监管用户或管理员可以审核活动',
+      'Only supervisors and administrators review activities',
+    );
+  }
+
+  /** PostgreSQL's LIKE is case-sensitive, SQLite's is not (and SQLite has no ILIKE). */
+  private caseInsensitiveLike(): '$ilike' | '$like' {
+    return this.em.getPlatform().constructor.name.toLowerCase().includes('postgre') ? '$ilike' : '$like';
+  }
+}
+
+function assertEditable(a: Activity, verb: 'edit' | 'submit' | 'delete') {
+  if (EDITABLE_STATUSES.includes(a.status)) return;
+  const s = LABELS.activityStatus[a.status as ActivityStatus];
+  const zh = { edit: '修改', submit: '提交', delete: '删除' }[verb];
+  throw new ConflictError(
+    `只有草稿或已退回的活动可以${zh}，此活动状态为「${s.zh}」`,
+    `Only draft or rejected activities can be ${verb === 'submit' ? 'submitted' : verb === 'edit' ? 'edited' : 'deleted'}; this one is ${a.status}`,
+    { status: a.status },
+  );
+}
+
+/** Activity dates are Asia/Shanghai calendar dates; `today` comes from the app's Clock. */
+function checkDate(unit: Unit, date: string, today: IsoDate) {
+  if (date > today) {
+    throw new InvalidInputError(
+      'date',
+      'notFuture',
+      `活动日期不能晚于今天（${today}）`,
+      `date must not be after today (${today}, Asia/Shanghai)`,
+    );
+  }
+  if (date < unit.cycleStart || date > unit.cycleEnd) {
+    throw new InvalidInputError(
+      'date',
+      'inCycle',
+      `活动日期必须在建设周期内（${unit.cycleStart} 至 ${unit.cycleEnd}）`,
+      `date must lie inside the unit's construction cycle (${unit.cycleStart}..${unit.cycleEnd})`,
+    );
+  }
+}
+
+function checkKind(requirement: RequirementKind, values: CategoryValues, sent: string[]) {
+  const problem = kindProblem(requirement, values, sent);
+  if (problem) throw new InvalidInputError(problem.field, problem.rule, problem.zh, problem.en);
+}
+
+/** Keys the client actually sent (class-transformer leaves absent ones undefined). */
+function sentKeys(dto: object): string[] {
+  return Object.entries(dto)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+}
+
+function categoryValues(dto: Partial<Record<CategoryField, unknown>>): CategoryValues {
+  const out: CategoryValues = {};
+  for (const f of CATEGORY_FIELDS) {
+    const v = dto[f];
+    if (v !== undefined && v !== null) out[f] = v as string | number;
+  }
+  return out;
+}
+
+function snapshot(a: Activity): Record<string, unknown> {
+  const s: Record<string, unknown> = {
+    unitId: a.unit.id,
+    requirement: a.requirement,
+    date: a.date,
+    title: a.title,
+    description: a.description ?? null,
+    status: a.status,
+    rejectReason: a.rejectReason ?? null,
+  };
+  for (const f of CATEGORY_FIELDS) s[f] = a[f] ?? null;
+  return s;
+}

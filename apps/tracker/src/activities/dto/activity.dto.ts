@@ -1,0 +1,258 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  buildMessage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
+import {
+  ACTIVITY_STATUSES,
+  type ActivityStatus,
+  isIsoDate,
+  JOURNAL_LEVELS,
+  type JournalLevel,
+  MEDIA_LEVELS,
+  type MediaLevel,
+  PROVINCE_CODES,
+  REQUIREMENT_KINDS,
+  type RequirementKind,
+  STANDARD_KINDS,
+  STANDARD_LEVELS,
+  type StandardKind,
+  type StandardLevel,
+} from '@app/compliance';
+import { PageQuery } from '../../common/pagination';
+import { normalizePersonKey } from '../activity-kinds';
+
+/** Largest id a 32-bit integer column holds; bigger ids would reach the database as an error. */
+export const MAX_ID = 2_147_483_647;
+
+/** A real calendar date written YYYY-MM-DD (2025-02-29 is refused). Rule name matches the zh catalogue. */
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isISO8601',
+      validator: {
+        validate: (value) => isIsoDate(value),
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be a calendar date written YYYY-MM-DD`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const Trim = () => Transform(trim);
+/** Present but null/absent are told apart: null clears an optional field in an edit. */
+const unlessAbsent = ValidateIf((_: object, v: unknown) => v !== undefined);
+
+/** Category-specific fields; which ones a requirement takes is checked by the service. */
+export class ActivityCategoryFields {
+  // exchange_events
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  location?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  participants?: number | null;
+
+  // standard_proposals
+  @IsOptional()
+  @IsIn(STANDARD_LEVELS)
+  standardLevel?: StandardLevel | null;
+
+  @IsOptional()
+  @IsIn(STANDARD_KINDS)
+  standardKind?: StandardKind | null;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  standardNumber?: string | null;
+
+  // national_papers
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  journal?: string | null;
+
+  @IsOptional()
+  @IsIn(JOURNAL_LEVELS)
+  journalLevel?: JournalLevel | null;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  issn?: string | null;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  authors?: string | null;
+
+  // trained_personnel
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  personName?: string | null;
+
+  /** Certificate or ID number; stored normalised so one person counts once. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? normalizePersonKey(value) : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  personKey?: string | null;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  certificate?: string | null;
+
+  // work_updates
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  recipient?: string | null;
+
+  // media_reports
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  outlet?: string | null;
+
+  @IsOptional()
+  @IsIn(MEDIA_LEVELS)
+  outletLevel?: MediaLevel | null;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(1000)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  url?: string | null;
+}
+
+export class CreateActivityDto extends ActivityCategoryFields {
+  /** Administrators name the unit; a unit user's own unit is used (another id is refused). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  unitId?: number;
+
+  @IsIn(REQUIREMENT_KINDS)
+  requirement: RequirementKind;
+
+  /** Calendar date in Asia/Shanghai, inside the unit's cycle and not after today. */
+  @IsCalendarDate()
+  date: string;
+
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title: string;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(5000)
+  description?: string | null;
+}
+
+/** Every field optional; requirement, date and title cannot be cleared (null is refused). */
+export class UpdateActivityDto extends ActivityCategoryFields {
+  @unlessAbsent
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+
+  @unlessAbsent
+  @IsCalendarDate()
+  date?: string;
+
+  @unlessAbsent
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title?: string;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(5000)
+  description?: string | null;
+}
+
+export class ActivityQuery extends PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  unitId?: number;
+
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: string;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+
+  @IsOptional()
+  @IsIn(ACTIVITY_STATUSES)
+  status?: ActivityStatus;
+
+  /** Activity date from (inclusive). */
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  /** Activity date to (inclusive). */
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+
+  /** Words in the title or description. */
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}

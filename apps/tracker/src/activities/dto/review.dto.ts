@@ -1,0 +1,71 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { PROVINCE_CODES, REQUIREMENT_KINDS, type RequirementKind } from '@app/compliance';
+import { PageQuery } from '../../common/pagination';
+import { MAX_ID } from './activity.dto';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class RejectDto {
+  /** Told to the unit, so it can correct and resubmit. */
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}
+
+export const REVIEW_ACTIONS = ['verify', 'reject'] as const;
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+
+export class BulkReviewDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  ids: number[];
+
+  @IsIn(REVIEW_ACTIONS)
+  action: ReviewAction;
+
+  /** Required when rejecting; the same reason goes to every activity. */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class ReviewQueueQuery extends PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  unitId?: number;
+
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: string;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+}

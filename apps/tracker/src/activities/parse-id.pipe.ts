@@ -1,0 +1,24 @@
+import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
+import { InvalidInputError } from '@app/common';
+import { MAX_ID } from './dto/activity.dto';
+
+/**
+ * A record id from the path: a positive 32-bit integer. Anything else is a 400 naming the parameter,
+ * never a database error (PostgreSQL refuses integers beyond 2^31-1).
+ */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, number> {
+  transform(value: string, meta: ArgumentMetadata): number {
+    const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n > MAX_ID) {
+      const field = meta.data ?? 'id';
+      throw new InvalidInputError(
+        field,
+        'isId',
+        `${field} 必须是正整数编号`,
+        `${field} must be a positive id`,
+      );
+    }
+    return n;
+  }
+}

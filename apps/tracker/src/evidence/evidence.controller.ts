@@ -1,0 +1,82 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+  UploadedFiles,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IsIn, IsOptional } from 'class-validator';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { ParseIdPipe } from '../activities/parse-id.pipe';
+import { contentDisposition, MAX_FILES_PER_UPLOAD } from './evidence-files';
+import { EvidenceService } from './evidence.service';
+import { UploadErrorFilter } from './upload-error.filter';
+
+export class DownloadQuery {
+  /** 1: show PDFs and images in the browser; anything else is always a download. */
+  @IsOptional()
+  @IsIn(['0', '1'])
+  inline?: '0' | '1';
+}
+
+@ApiTags('evidence')
+@Controller('api/v1')
+export class EvidenceController {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  /** multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule). */
+  @Roles('unit', 'admin')
+  @Post('activities/:id/evidence')
+  @ApiConsumes('multipart/form-data')
+  @UseFilters(UploadErrorFilter)
+  @UseInterceptors(FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
+  upload(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+  ) {
+    return this.evidence.upload(p, id, files);
+  }
+
+  @Get('activities/:id/evidence')
+  list(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
+    return this.evidence.list(p, id);
+  }
+
+  @Get('evidence/:id')
+  async download(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() q: DownloadQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const d = await this.evidence.download(p, id);
+    const inline = q.inline === '1' && d.inlineAllowed;
+    res.setHeader('Content-Type', d.file.mimeType);
+    res.setHeader('Content-Length', String(d.file.size));
+    res.setHeader(
+      'Content-Disposition',
+      contentDisposition(inline ? 'inline' : 'attachment', d.file.originalName),
+    );
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    return new StreamableFile(d.stream);
+  }
+
+  @Roles('unit', 'admin')
+  @Delete('evidence/:id')
+  @HttpCode(204)
+  async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
+    await this.evidence.remove(p, id);
+  }
+}

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { type ActivityStatus, LABELS } from '@app/compliance';
+import { ConflictError, Env, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
+import { Activity, EvidenceFile, User } from '@app/db';
+import { type Principal, ScopePolicy } from '@app/auth';
+import { AuditService } from '../audit/audit.service';
+import { EDITABLE_STATUSES } from '../activities/activities.service';
+import {
+  ALLOWED_LIST,
+  checkEvidenceType,
+  MAX_FILES_PER_ACTIVITY,
+  MAX_FILES_PER_UPLOAD,
+  sanitizeFileName,
+} from './evidence-files';
+import { FileTooLargeError } from './evidence.errors';
+import { EvidenceStore } from './evidence.store';
+import { type EvidenceView, evidenceView } from './evidence.view';
+
+/** What the upload endpoint hands over (multer's memory-storage file, or the same shape from a script). */
+export interface IncomingFile {
+  originalname: string;
+  size: number;
+  buffer: Buffer;
+}
+
+export interface EvidenceDownload {
+  file: EvidenceView;
+  /** The type may be shown by the browser itself (PDF, images). */
+  inlineAllowed: boolean;
+  stream: Readable;
+}
+
+@Injectable()
+export class EvidenceService {
+  private readonly logger = new Logger('Evidence');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly audit: AuditService,
+    private readonly store: EvidenceStore,
+    private readonly env: Env,
+  ) {}
+
+  /**
+   * Adds files to a draft or rejected activity. All or nothing: every file is checked (size, type by
+   * content, extension) before any is stored, and stored bytes are removed again if the record fails.
+   */
+  async upload(p: Principal, activityId: number, files: IncomingFile[] | undefined): Promise<EvidenceView[]> {
+    assertUploader(p);
+    await this.editableActivity(p, activityId);
+    if (!files?.length) {
+      throw new InvalidInputError(
+        'files',
+        'required',
+        '请在字段 files 中选择要上传的文件',
+        'Send at least one file in the multipart field "files"',
+      );
+    }
+    if (files.length > MAX_FILES_PER_UPLOAD) {
+      throw new InvalidInputError(
+        'files',
+        'maxCount',
+        `一次最多上传 ${MAX_FILES_PER_UPLOAD} 个文件`,
+        `At most ${MAX_FILES_PER_UPLOAD} files per upload`,
+      );
+    }
+    const checked: { name: string; mime: string; size: number; sha256: string; buffer: Buffer }[] = [];
+    for (const f of files) {
+      const name = sanitizeFileName(f.originalname);
+      if (f.size > this.env.UPLOAD_MAX_BYTES) throw new FileTooLargeError(name, this.env.UPLOAD_MAX_BYTES);
+      if (f.size === 0) {
+        throw new InvalidInputError(
+          'files',
+          'notEmpty',
+          `文件「${name}」是空文件`,
+          `File "${name}" is empty`,
+        );
+      }
+      const type = await checkEvidenceType(f.buffer, name);
+      if (!type.ok) {
+        throw type.rule === 'type'
+          ? new InvalidInputError(
+              'files',
+              'type',
+              `文件「${name}」的类型不允许，仅限 ${ALLOWED_LIST}`,
+              `File "${name}" is not an allowed type (${ALLOWED_LIST})`,
+            )
+          : new InvalidInputError(
+              'files',
+              'contentMismatch',
+              `文件「${name}」的内容与扩展名不符`,
+              `The content of file "${name}" does not match its extension`,
+            );
+      }
+      const sha256 = createHash('sha256').update(f.buffer).digest('hex');
+      checked.push({ name, mime: type.mime, size: f.size, sha256, buffer: f.buffer });
+    }
+
+    const stored: string[] = [];
+    try {
+      for (const c of checked) stored.push(await this.store.save(c.buffer));
+      return await this.em.transactional(async (em) => {
+        // Checked again inside the transaction: the activity may have been submitted meanwhile.
+        const activity = await this.editableActivity(p, activityId);
+        const existing = await em.count(EvidenceFile, { activity: activity.id, deletedAt: null });
+        if (existing + checked.length > MAX_FILES_PER_ACTIVITY) {
+          throw new InvalidInputError(
+            'files',
+            'maxPerActivity',
+            `每项活动最多 ${MAX_FILES_PER_ACTIVITY} 个证明材料，已有 ${existing} 个`,
+            `At most ${MAX_FILES_PER_ACTIVITY} evidence files per activity; it has ${existing}`,
+          );
+        }
+        const me = em.getReference(User, p.id);
+        const rows = checked.map((c, i) =>
+          em.create(EvidenceFile, {
+            activity,
+            originalName: c.name,
+            storedName: stored[i],
+            mimeType: c.mime,
+            size: c.size,
+            sha256: c.sha256,
+            uploadedBy: me,
+          }),
+        );
+        await em.flush();
+        for (const r of rows) {
+          this.audit.record(p, 'create', 'evidence', r.id, {
+            activityId: activity.id,
+            originalName: r.originalName,
+            mimeType: r.mimeType,
+            size: r.size,
+            sha256: r.sha256,
+          });
+        }
+        return rows.map(evidenceView);
+      });
+    } catch (e) {
+      await Promise.all(stored.map((s) => this.store.discard(s)));
+      throw e;
+    }
+  }
+
+  /** Live evidence files of an activity the caller can see. */
+  async list(p: Principal, activityId: number): Promise<EvidenceView[]> {
+    const activity = await this.em.findOne(Activity, {
+      $and: [{ id: activityId }, ScopePolicy.activities(p)],
+    });
+    if (!activity) throw new NotFoundError(`activity ${activityId}`);
+    const files = await this.em.find(
+      EvidenceFile,
+      { activity: activity.id, deletedAt: null },
+      { orderBy: { id: 'asc' } },
+    );
+    return files.map(evidenceView);
+  }
+
+  /** Opens a file for download; only for callers who can see its activity (else 404). */
+  async download(p: Principal, id: number): Promise<EvidenceDownload> {
+    const f = await this.find(p, id);
+    const size = await this.store.size(f.storedName);
+    if (size == null) {
+      this.logger.error(`evidence ${id}: stored file ${f.storedName} is missing`);
+      throw new NotFoundError(`evidence file ${id} content`);
+    }
+    const inlineAllowed = f.mimeType === 'application/pdf' || f.mimeType.startsWith('image/');
+    return { file: evidenceView(f), inlineAllowed, stream: this.store.open(f.storedName) };
+  }
+
+  /** Soft delete (the bytes stay, the audit log says who removed what). */
+  async remove(p: Principal, id: number): Promise<void> {
+    assertUploader(p);
+    await this.em.transactional(async () => {
+      const f = await this.find(p, id);
+      if (p.role !== 'admin') await this.editableActivity(p, f.activity.id);
+      f.deletedAt = new Date();
+      this.audit.record(p, 'delete', 'evidence', f.id, {
+        activityId: f.activity.id,
+        originalName: f.originalName,
+        sha256: f.sha256,
+      });
+    });
+  }
+
+  private async find(p: Principal, id: number): Promise<EvidenceFile> {
+    const f = await this.em.findOne(
+      EvidenceFile,
+      { id, deletedAt: null, activity: ScopePolicy.activities(p) } as FilterQuery<EvidenceFile>,
+      { populate: ['activity'] },
+    );
+    if (!f) throw new NotFoundError(`evidence file ${id}`);
+    return f;
+  }
+
+  private async editableActivity(p: Principal, activityId: number): Promise<Activity> {
+    const a = await this.em.findOne(Activity, { $and: [{ id: activityId }, ScopePolicy.activities(p)] });
+    if (!a) throw new NotFoundError(`activity ${activityId}`);
+    if (!EDITABLE_STATUSES.includes(a.status)) {
+      throw new ConflictError(
+        `只有草稿或已退回的活动可以增删证明材料，此活动状态为「${LABELS.activityStatus[a.status as ActivityStatus].zh}」`,
+        `Evidence can be changed only while the activity is a draft or rejected; it is ${a.status}`,
+        { status: a.status },
+      );
+    }
+    return a;
+  }
+}
+
+function assertUploader(p: Principal) {
+  if (p.role === 'unit' || p.role === 'admin') return;
+  throw new ForbiddenError(
+    '监管用户不能增删单位的证明材料',
+    "Supervisors cannot add or remove a unit's evidence",
+  );
+}
