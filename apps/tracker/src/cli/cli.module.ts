@@ -2,6 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import { UsersModule } from '../users/users.module';
 import { CreateUserCommand } from './create-user.command';
+import { UnitsModule } from '../units/units.module';
+import { ImportUnitsCommand } from './import-units.command';
+import { DemoModule } from '../demo/demo.module';
+import { DemoSeedCommand } from './demo-seed.command';
 
 /** The application without HTTP or schedules, plus the commands. Add each command to `providers` and the feature module it uses to `imports`. */
 @Module({})
@@ -9,8 +13,8 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule],
-      providers: [CreateUserCommand],
+      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule],
+      providers: [CreateUserCommand, DemoSeedCommand, ImportUnitsCommand],
     };
   }
 }
