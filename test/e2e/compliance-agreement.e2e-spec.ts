@@ -1,0 +1,213 @@
+import {
+  type ActivityStatus,
+  addDays,
+  addMonths,
+  cumulativeByMonth,
+  evaluate,
+  JOURNAL_LEVELS,
+  MEDIA_LEVELS,
+  REQUIREMENT_KINDS,
+  requirementPeriod,
+  STANDARD_KINDS,
+  STANDARD_LEVELS,
+  verifiedDates,
+} from '@app/compliance';
+import { Activity, Unit } from '@app/db';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
+import { activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
+import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.service';
+import { makeActivity, makeUnit } from './compliance.fixtures';
+
+/*
+ * Property: for random units and activities, the grouped SQL behind forScope() and forUnit() gives exactly
+ * what the pure engine's evaluate() gives on the same activities loaded into memory. Both rule sets
+ * (calendar years with pro-rating; project years with whole-cycle requirements), cycles that have ended,
+ * have not started or share dates, unqualified and missing attributes, padded and empty person keys,
+ * deleted records and dates outside the cycle are all mixed in.
+ */
+const SEED = Number(process.env.COMPLIANCE_SEED ?? 20260515);
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
+  return { next, int, pick };
+}
+
+const PROGRAMS = [
+  { program: 'service-industry-demo', version: 1 },
+  { program: 'social-management-pilot', version: 1 },
+] as const;
+const STATUSES: ActivityStatus[] = ['draft', 'submitted', 'verified', 'verified', 'rejected'];
+// Few people, written with and without surrounding whitespace (incl. the ideographic space), so SQL must
+// trim exactly like String.prototype.trim() to find the same persons.
+const PERSON_KEYS = ['P1', ' P1', 'P1\n', 'p1', 'P2', '\u3000P2', 'P3\t', 'P3', '', '  ', null];
+const REQUIREMENTS = [...REQUIREMENT_KINDS, 'trained_personnel', 'trained_personnel', 'unknown_key'];
+const SHARED_STARTS = ['2024-07-01', '2025-01-01', '2025-07-01'];
+
+describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
+  let t: TestApp;
+  let service: ComplianceService;
+  let ruleSets: RuleSetsService;
+  const units: Unit[] = [];
+  const facts = new Map<number, ReturnType<typeof activityFact>[]>();
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { today: '2026-05-15' });
+    service = t.app.get(ComplianceService);
+    ruleSets = t.app.get(RuleSetsService);
+    const r = rng(SEED);
+    const em = t.orm.em.fork();
+    for (let i = 0; i < 30; i++) {
+      const { program, version } = r.pick(PROGRAMS);
+      const cycleStart =
+        r.next() < 0.5
+          ? r.pick(SHARED_STARTS)
+          : `${r.int(2023, 2027)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
+      const cycleEnd = addDays(addMonths(cycleStart, 12 * r.int(1, 3) - r.int(0, 5)), -1);
+      const unit = makeUnit(em, {
+        name: `单位${String(i).padStart(2, '0')}`,
+        province: r.pick(['11', '44', '31']),
+        program,
+        ruleSetVersion: version,
+        cycleStart,
+        cycleEnd,
+      });
+      units.push(unit);
+      const n = r.int(0, 60);
+      for (let j = 0; j < n; j++) {
+        // mostly inside the cycle; a few a month outside it, which no period may count
+        const date = addDays(
+          cycleStart,
+          r.int(-31, 31 + Math.round((Date.parse(cycleEnd) - Date.parse(cycleStart)) / 864e5)),
+        );
+        makeActivity(em, unit, r.pick(REQUIREMENTS), date, r.pick(STATUSES), {
+          standardLevel: r.next() < 0.2 ? null : r.pick(STANDARD_LEVELS),
+          standardKind: r.next() < 0.2 ? null : r.pick(STANDARD_KINDS),
+          journalLevel: r.next() < 0.2 ? null : r.pick(JOURNAL_LEVELS),
+          outletLevel: r.next() < 0.2 ? null : r.pick(MEDIA_LEVELS),
+          personKey: r.pick(PERSON_KEYS),
+          deletedAt: r.next() < 0.1 ? new Date() : null,
+        });
+      }
+    }
+    await em.flush();
+    const all = await t.orm.em.fork().find(Activity, { deletedAt: null });
+    for (const u of units) facts.set(u.id, []);
+    for (const a of all) facts.get(a.unit.id)!.push(activityFact(a));
+  });
+  afterAll(() => t.close());
+
+  const moments = [
+    { today: '2026-05-15', at: '2026-05-15' },
+    { today: '2026-05-15', at: '2025-03-01' },
+    { today: '2025-11-30', at: '2025-11-30' },
+    { today: '2027-02-10', at: '2024-12-31' },
+    { today: '2024-06-01', at: '2028-06-01' },
+  ];
+
+  it.each(moments)(
+    'forScope equals evaluate() for every unit (at $at, today $today)',
+    async ({ today, at }) => {
+      const view = await service.forScope({ provinces: null }, at, today);
+      expect(view.total).toBe(units.length);
+      for (const row of view.rows) {
+        const unit = units.find((u) => u.id === row.unit.id)!;
+        const ruleSet = ruleSets.get(unit.program, unit.ruleSetVersion);
+        const expected = evaluate(
+          ruleSet,
+          { start: unit.cycleStart, end: unit.cycleEnd },
+          facts.get(unit.id)!,
+          today,
+          at,
+        );
+        const cells = Object.fromEntries(
+          expected.requirements.map((x) => [
+            x.key,
+            {
+              verified: x.verified,
+              pending: x.pending,
+              minimum: x.minimum,
+              pace: x.pace,
+              remaining: x.remaining,
+              status: x.status,
+            },
+          ]),
+        );
+        expect({
+          unit: unit.name,
+          overall: row.overall,
+          period: row.period,
+          requirements: row.requirements,
+        }).toEqual({
+          unit: unit.name,
+          overall: expected.overall,
+          period: expected.period,
+          requirements: cells,
+        });
+      }
+      // The data really exercises the rules: not every number is zero and several statuses occur.
+      const statuses = new Set(view.rows.flatMap((r) => Object.values(r.requirements).map((c) => c.status)));
+      expect(statuses.size).toBeGreaterThanOrEqual(2);
+    },
+  );
+
+  it.each(moments)(
+    'forUnit equals evaluate() and verifiedDates() for every unit (at $at, today $today)',
+    async ({ today, at }) => {
+      let counted = 0;
+      for (const unit of units) {
+        const ruleSet = ruleSets.get(unit.program, unit.ruleSetVersion);
+        const cycle = { start: unit.cycleStart, end: unit.cycleEnd };
+        const unitFacts = facts.get(unit.id)!;
+        const expected = evaluate(ruleSet, cycle, unitFacts, today, at);
+        const view = await service.forUnit(unit, at, today);
+        const { at: _at, unit: _u, ruleSet: _r, periods: _p, series, ...result } = view;
+        expect(result).toEqual(expected);
+        for (const req of ruleSet.requirements) {
+          const period = requirementPeriod(req, ruleSet, cycle, at);
+          const r = expected.requirements.find((x) => x.key === req.key)!;
+          expect(series[req.key]).toEqual(
+            cumulativeByMonth(period, verifiedDates(req, period, unitFacts), r.minimum, today),
+          );
+          counted += r.verified + r.pending;
+        }
+      }
+      expect(counted).toBeGreaterThan(0);
+    },
+  );
+
+  it('narrows by province, cohort and unit ids without changing any number', async () => {
+    const today = '2026-05-15';
+    const all = await service.forScope({ provinces: null }, today, today);
+    const byId = new Map(all.rows.map((r) => [r.unit.id, r]));
+    const cases = [
+      { filter: { provinces: ['44'] }, keep: (u: Unit) => u.province === '44' },
+      { filter: { provinces: ['11', '31'], province: '31' }, keep: (u: Unit) => u.province === '31' },
+      { filter: { provinces: null, cohort: 2025 }, keep: (u: Unit) => u.cycleStart.startsWith('2025') },
+      {
+        filter: { provinces: null, unitIds: units.slice(0, 5).map((u) => u.id) },
+        keep: (u: Unit) => units.indexOf(u) < 5,
+      },
+      { filter: { provinces: [] }, keep: () => false },
+    ];
+    for (const { filter, keep } of cases) {
+      const view = await service.forScope(filter, today, today);
+      expect(view.rows.map((r) => r.unit.id).sort()).toEqual(
+        units
+          .filter(keep)
+          .map((u) => u.id)
+          .sort(),
+      );
+      for (const row of view.rows) expect(row).toEqual(byId.get(row.unit.id));
+    }
+  });
+});
