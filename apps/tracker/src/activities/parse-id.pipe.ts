@@ -7,10 +7,11 @@ import { MAX_ID } from './dto/activity.dto';
  * never a database error (PostgreSQL refuses integers beyond 2^31-1).
  */
 @Injectable()
-export class ParseIdPipe implements PipeTransform<string, number> {
-  transform(value: string, meta: ArgumentMetadata): number {
-    const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n > MAX_ID) {
+export class ParseIdPipe implements PipeTransform<string | number, number> {
+  transform(value: string | number, meta: ArgumentMetadata): number {
+    // The global ValidationPipe may already have turned the text into a number (NaN when not numeric).
+    const n = typeof value === 'number' ? value : /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_ID) {
       const field = meta.data ?? 'id';
       throw new InvalidInputError(
         field,

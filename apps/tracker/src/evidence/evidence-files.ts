@@ -58,6 +58,7 @@ export function extensionOf(name: string): string {
 }
 
 // Control characters, and bidi overrides that can disguise an extension ("invoice\u202Efdp.exe").
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point here
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
