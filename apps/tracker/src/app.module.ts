@@ -13,6 +13,7 @@ import { RuleSetsModule } from './rule-sets/rule-sets.module';
 import { ClockModule } from './common/clock';
 import { ComplianceModule } from './compliance/compliance.module';
 import { UnitsModule } from './units/units.module';
+import { WebModule } from './web/web.module';
 import { ActivitiesModule } from './activities/activities.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ActivitiesModule,
         ReviewsModule,
         EvidenceModule,
+        WebModule,
       ],
     };
   }

@@ -1,0 +1,280 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
+import { Env, NotFoundError } from '@app/common';
+import { REQUIREMENT_KINDS, type RequirementKind } from '@app/compliance';
+import type { Locale } from '@app/reporting/i18n';
+import {
+  type ActivityDetail,
+  ActivitiesService,
+  EDITABLE_STATUSES,
+} from '../../activities/activities.service';
+import { CreateActivityDto, MAX_ID, UpdateActivityDto } from '../../activities/dto/activity.dto';
+import { ParseIdPipe } from '../../activities/parse-id.pipe';
+import { Clock } from '../../common/clock';
+import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
+import { EvidenceService } from '../../evidence/evidence.service';
+import { UnitQuery } from '../../units/dto/unit.dto';
+import { type UnitView, UnitsService } from '../../units/units.service';
+import {
+  errorForForm,
+  type FieldErrors,
+  type FormValues,
+  formValues,
+  KIND_FORMS,
+  toActivityDto,
+} from '../activity-form';
+import { FlashQuery } from '../forms';
+import { type PageRequest, requestLocale } from '../locale';
+import { PageErrorFilter } from '../page-error.filter';
+import { ViewsService } from '../views.service';
+
+export class NewActivityQuery extends FlashQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  unit?: number;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+}
+
+/** Logging an activity: the form per requirement kind, evidence, draft → submit → (rejected) → resubmit. */
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Controller('activities')
+export class ActivityPagesController {
+  constructor(
+    private readonly views: ViewsService,
+    private readonly activities: ActivitiesService,
+    private readonly evidence: EvidenceService,
+    private readonly units: UnitsService,
+    private readonly clock: Clock,
+    private readonly env: Env,
+  ) {}
+
+  @Roles('unit', 'admin')
+  @Get('new')
+  async newForm(
+    @CurrentUser() p: Principal,
+    @Query() q: NewActivityQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const values: FormValues = {
+      requirement: q.requirement ?? 'exchange_events',
+      date: this.clock.today(),
+      unitId: String(q.unit ?? p.unitId ?? ''),
+    };
+    await this.showNew(p, req, res, values, {}, '', 200);
+  }
+
+  @Roles('unit', 'admin')
+  @Post()
+  async create(
+    @CurrentUser() p: Principal,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const values = formValues(body);
+    const { dto, errors } = toActivityDto(values, 'create', locale);
+    if (!dto) return this.showNew(p, req, res, values, errors, '', 400);
+    try {
+      const created = await this.activities.create(p, dto as CreateActivityDto);
+      if (body.action === 'submit') {
+        await this.activities.submit(p, created.id);
+        return res.redirect(303, `/activities/${created.id}?done=submitted`);
+      }
+      res.redirect(303, `/activities/${created.id}?done=created`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      return this.showNew(
+        p,
+        req,
+        res,
+        values,
+        shown.field ? { [shown.field]: shown.message } : {},
+        shown.field ? '' : shown.message,
+        400,
+      );
+    }
+  }
+
+  @Get(':id')
+  async show(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() q: FlashQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const a = await this.activities.get(p, id);
+    const flash = q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '';
+    this.showActivity(p, req, res, a, valuesOf(a), {}, '', flash, 200);
+  }
+
+  /** Saves the edit; with action=submit also submits it (the resubmission after a rejection too). */
+  @Roles('unit', 'admin')
+  @Post(':id')
+  async update(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const values = formValues(body);
+    const { dto, errors } = toActivityDto(values, 'update', locale);
+    const current = await this.activities.get(p, id);
+    if (!dto) return this.showActivity(p, req, res, current, values, errors, '', '', 400);
+    try {
+      await this.activities.update(p, id, dto as UpdateActivityDto);
+      if (body.action === 'submit') {
+        await this.activities.submit(p, id);
+        return res.redirect(303, `/activities/${id}?done=submitted`);
+      }
+      res.redirect(303, `/activities/${id}?done=saved`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      const fresh = await this.activities.get(p, id);
+      const fieldErrors = shown.field ? { [shown.field]: shown.message } : {};
+      return this.showActivity(
+        p,
+        req,
+        res,
+        fresh,
+        values,
+        fieldErrors,
+        shown.field ? '' : shown.message,
+        '',
+        400,
+      );
+    }
+  }
+
+  @Roles('unit', 'admin')
+  @Post(':id/delete')
+  async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    const a = await this.activities.get(p, id);
+    await this.activities.remove(p, id);
+    res.redirect(303, `/units/${a.unitId}?done=deleted`);
+  }
+
+  @Roles('unit', 'admin')
+  @Post(':id/evidence/:fileId/delete')
+  async removeEvidence(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('fileId', ParseIdPipe) fileId: number,
+    @Res() res: Response,
+  ) {
+    const files = await this.evidence.list(p, id);
+    // The file must belong to this activity; anything else does not exist from here.
+    if (!files.some((f) => f.id === fileId)) throw new NotFoundError(`evidence file ${fileId}`);
+    await this.evidence.remove(p, fileId);
+    res.redirect(303, `/activities/${id}?done=evidenceDeleted`);
+  }
+
+  private async showNew(
+    p: Principal,
+    req: PageRequest,
+    res: Response,
+    values: FormValues,
+    errors: FieldErrors,
+    formError: string,
+    status: number,
+  ) {
+    let unit: UnitView | null = null;
+    let unitChoices: UnitView[] = [];
+    if (p.role === 'unit') unit = await this.units.get(p, p.unitId ?? -1);
+    else {
+      unitChoices = (await this.units.list(p, Object.assign(new UnitQuery(), { page: 1, pageSize: 500 })))
+        .items;
+      const chosen = Number(values.unitId);
+      unit = unitChoices.find((u) => u.id === chosen) ?? null;
+    }
+    this.views.page(
+      req,
+      res,
+      'activity-form.njk',
+      {
+        mode: 'create',
+        values,
+        errors,
+        formError,
+        unit,
+        unitChoices,
+        kinds: KIND_FORMS,
+        today: this.clock.today(),
+      },
+      status,
+    );
+  }
+
+  private showActivity(
+    p: Principal,
+    req: PageRequest,
+    res: Response,
+    a: ActivityDetail,
+    values: FormValues,
+    errors: FieldErrors,
+    formError: string,
+    flash: string,
+    status: number,
+  ) {
+    const locale = requestLocale(req);
+    const canRecord = p.role === 'admin' || (p.role === 'unit' && p.unitId === a.unitId);
+    const editable = canRecord && EDITABLE_STATUSES.includes(a.status);
+    this.views.page(
+      req,
+      res,
+      'activity.njk',
+      {
+        a,
+        mode: 'update',
+        values,
+        errors,
+        formError,
+        flash,
+        editable,
+        canReview: ScopePolicy.canReview(p) && a.status === 'submitted',
+        kinds: KIND_FORMS,
+        today: this.clock.today(),
+        upload: this.uploadLimits(locale),
+      },
+      status,
+    );
+  }
+
+  /** What the upload widget checks before sending (the server checks the same again). */
+  private uploadLimits(locale: Locale) {
+    const types = Object.keys(ALLOWED_TYPES);
+    return {
+      maxBytes: this.env.UPLOAD_MAX_BYTES,
+      maxLabel: formatBytes(this.env.UPLOAD_MAX_BYTES),
+      maxFiles: MAX_FILES_PER_UPLOAD,
+      types: types.join(','),
+      accept: types.map((t) => `.${t}`).join(','),
+      typesLabel: types.map((t) => t.toUpperCase()).join(locale === 'zh' ? '、' : ', '),
+    };
+  }
+}
+
+function valuesOf(a: ActivityDetail): FormValues {
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(a)) {
+    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
+import { PROVINCES, REQUIREMENT_STATUSES } from '@app/compliance';
+import { Clock } from '../../common/clock';
+import { ComplianceService } from '../../compliance/compliance.service';
+import { ExportsService } from '../exports/exports.service';
+import { OverviewQuery } from '../forms';
+import { type PageRequest, requestLocale } from '../locale';
+import { PageErrorFilter } from '../page-error.filter';
+import { scopeCharts } from '../present';
+import { ViewsService } from '../views.service';
+
+const PAGE_SIZE = 200;
+
+/** The supervisor's view of every unit in scope: unit × requirement, charts, exports. */
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Roles('supervisor', 'admin')
+@Controller()
+export class OverviewPagesController {
+  constructor(
+    private readonly views: ViewsService,
+    private readonly compliance: ComplianceService,
+    private readonly exports: ExportsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('overview')
+  async overview(
+    @CurrentUser() p: Principal,
+    @Query() q: OverviewQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const page = q.page ?? 1;
+    const view = await this.compliance.forScopeOf(p, { ...filterOf(q), page, pageSize: PAGE_SIZE });
+    const year = Number((q.at ?? this.clock.today()).slice(0, 4));
+    const trend = await this.compliance.trendOf(p, {
+      year,
+      province: q.province,
+      industry: q.industry?.trim() || undefined,
+      cohort: q.cohort,
+    });
+    const scope = ScopePolicy.provinces(p);
+    this.views.page(req, res, 'overview.njk', {
+      view,
+      charts: scopeCharts(view, trend, locale),
+      trend,
+      filters: q,
+      provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),
+      statuses: REQUIREMENT_STATUSES,
+      statusRank: Object.fromEntries(REQUIREMENT_STATUSES.map((s, i) => [s, i])),
+      industries: [...new Set(view.rows.map((r) => r.unit.industry))].sort(),
+      pages: Math.max(1, Math.ceil(view.total / PAGE_SIZE)),
+      exportQuery: exportQuery(q),
+    });
+  }
+
+  @Get('overview.xlsx')
+  async xlsx(
+    @CurrentUser() p: Principal,
+    @Query() q: OverviewQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const view = await this.compliance.forScopeOf(p, filterOf(q));
+    await this.exports.overview(view, requestLocale(req), 'xlsx', res);
+  }
+
+  @Get('overview.csv')
+  async csv(
+    @CurrentUser() p: Principal,
+    @Query() q: OverviewQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const view = await this.compliance.forScopeOf(p, filterOf(q));
+    await this.exports.overview(view, requestLocale(req), 'csv', res);
+  }
+}
+
+function filterOf(q: OverviewQuery) {
+  return {
+    at: q.at,
+    province: q.province,
+    industry: q.industry?.trim() || undefined,
+    status: q.status,
+    cohort: q.cohort,
+  };
+}
+
+function exportQuery(q: OverviewQuery): string {
+  const params = new URLSearchParams();
+  for (const key of ['at', 'province', 'industry', 'status', 'cohort'] as const) {
+    if (q[key] !== undefined && q[key] !== '') params.set(key, String(q[key]));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}

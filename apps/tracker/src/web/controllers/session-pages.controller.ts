@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { CurrentUser, type Principal, Public } from '@app/auth';
+import { UnauthorizedError } from '@app/common';
+import { AuthService } from '../../auth/auth.service';
+import { LocaleForm, LoginForm, LoginPageQuery } from '../forms';
+import { type PageRequest, rememberLocale, safeNext } from '../locale';
+import { PageErrorFilter } from '../page-error.filter';
+import { ViewsService } from '../views.service';
+
+/** Double-submit token of the sign-in form, which has no session (and so no session token) yet. */
+const LOGIN_CSRF_COOKIE = 'login_csrf';
+
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Controller()
+export class SessionPagesController {
+  constructor(
+    private readonly views: ViewsService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Start page: each role lands where its daily work is. */
+  @Get()
+  home(@CurrentUser() p: Principal, @Res() res: Response) {
+    res.redirect(303, p.role === 'unit' ? `/units/${p.unitId}` : '/overview');
+  }
+
+  @Public()
+  @Get('login')
+  loginPage(@Req() req: PageRequest, @Res() res: Response, @Query() q: LoginPageQuery) {
+    if (req.principal) {
+      res.redirect(303, safeNext(q.next));
+      return;
+    }
+    this.showLogin(req, res, q.next, '');
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
+  @Post('login')
+  async login(@Req() req: PageRequest, @Res() res: Response, @Body() form: LoginForm) {
+    const expected = (req.cookies as Record<string, string> | undefined)?.[LOGIN_CSRF_COOKIE];
+    if (!expected || form._csrf !== expected) {
+      this.showLogin(req, res, form.next, 'web.login.expired', form.email, 403);
+      return;
+    }
+    try {
+      await this.auth.login({ email: form.email, password: form.password }, req, res);
+    } catch (e) {
+      if (!(e instanceof UnauthorizedError)) throw e;
+      this.showLogin(req, res, form.next, 'web.login.failed', form.email, 401);
+      return;
+    }
+    res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+    res.redirect(303, safeNext(form.next));
+  }
+
+  @Post('logout')
+  async logout(@CurrentUser() p: Principal, @Res() res: Response) {
+    await this.auth.logout(p, res);
+    res.redirect(303, '/login');
+  }
+
+  /** The language switch of signed-in pages: stored on the account, so every device follows it. */
+  @Post('settings/locale')
+  async setLocale(@CurrentUser() p: Principal, @Res() res: Response, @Body() form: LocaleForm) {
+    await this.auth.updateMe(p, { locale: form.locale });
+    rememberLocale(res, form.locale);
+    const next = safeNext(form.next)
+      .replace(/([?&])lang=[^&]*&?/, '$1')
+      .replace(/[?&]$/, '');
+    res.redirect(303, next || '/');
+  }
+
+  private showLogin(
+    req: PageRequest,
+    res: Response,
+    next: string | undefined,
+    error: string,
+    email = '',
+    status = 200,
+  ) {
+    const token = randomBytes(18).toString('base64url');
+    res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/login' });
+    this.views.page(req, res, 'login.njk', { loginCsrf: token, next: safeNext(next), error, email }, status);
+  }
+}

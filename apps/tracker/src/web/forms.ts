@@ -1,0 +1,193 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ACTIVITY_STATUSES,
+  type ActivityStatus,
+  PROVINCE_CODES,
+  REQUIREMENT_KINDS,
+  REQUIREMENT_STATUSES,
+  type RequirementKind,
+  type RequirementStatus,
+} from '@app/compliance';
+import { IsCalendarDate } from '../activities/dto/activity.dto';
+
+/*
+ * Shapes of page forms and page query strings. Pages share the API's ValidationPipe (unknown fields are
+ * refused), so the fields every page form carries (_csrf, next) and every page URL may carry (lang)
+ * are declared here once.
+ */
+
+export class PageQueryBase {
+  @IsOptional()
+  @IsIn(['zh', 'en'])
+  lang?: 'zh' | 'en';
+}
+
+export class FormBase {
+  /** Checked by the global AuthGuard against the session; declared so the pipe lets it through. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  _csrf?: string;
+
+  /** Where to go afterwards (a local path; anything else becomes '/'). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  next?: string;
+}
+
+export class LoginPageQuery extends PageQueryBase {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  next?: string;
+}
+
+export class LoginForm extends FormBase {
+  // Not @IsEmail: a malformed address is simply a failed sign-in, shown on the form.
+  @IsString()
+  @MaxLength(254)
+  email: string;
+
+  @IsString()
+  @MaxLength(200)
+  password: string;
+}
+
+export class LocaleForm extends FormBase {
+  @IsIn(['zh', 'en'])
+  locale: 'zh' | 'en';
+}
+
+/** Messages shown once after a redirect (`?done=saved`), as keys of the catalog under web.flash. */
+export const FLASHES = [
+  'created',
+  'saved',
+  'submitted',
+  'deleted',
+  'uploaded',
+  'evidenceDeleted',
+  'verified',
+  'rejected',
+  'unitCreated',
+  'unitSaved',
+  'userCreated',
+  'userSaved',
+] as const;
+
+export class FlashQuery extends PageQueryBase {
+  @IsOptional()
+  @IsIn(FLASHES)
+  done?: (typeof FLASHES)[number];
+}
+
+export class UnitPageQuery extends FlashQuery {
+  /** Picks the period (any date inside it). */
+  @IsOptional()
+  @IsCalendarDate()
+  at?: string;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+
+  @IsOptional()
+  @IsIn(ACTIVITY_STATUSES)
+  status?: ActivityStatus;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+export class OverviewQuery extends PageQueryBase {
+  @IsOptional()
+  @IsCalendarDate()
+  at?: string;
+
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  industry?: string;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_STATUSES)
+  status?: RequirementStatus;
+
+  /** Year the construction cycle started (批次). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1990)
+  @Max(2100)
+  cohort?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+export class ReviewPageQuery extends FlashQuery {
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: string;
+
+  @IsOptional()
+  @IsIn(REQUIREMENT_KINDS)
+  requirement?: RequirementKind;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  unitId?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+
+  /** Outcome of a bulk review, shown once. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  ok?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  failed?: number;
+}
+
+export class RejectForm extends FormBase {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class VerifyForm extends FormBase {}

@@ -1,0 +1,70 @@
+// Behaviour shared by every page. Loaded as a file (the CSP allows only the app's own scripts).
+(function () {
+  'use strict';
+
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  window.tracker = { csrf: meta ? meta.getAttribute('content') : '' };
+
+  // <button data-confirm="…">: ask before destructive actions.
+  document.addEventListener('click', function (e) {
+    var el = e.target.closest('[data-confirm]');
+    if (el && !window.confirm(el.getAttribute('data-confirm'))) e.preventDefault();
+  });
+
+  // <button data-print>: print the page (the print stylesheet hides navigation and filters).
+  document.addEventListener('click', function (e) {
+    if (e.target.closest('[data-print]')) {
+      e.preventDefault();
+      window.print();
+    }
+  });
+
+  // <select data-autosubmit>: filters apply as soon as they change.
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (el.matches && el.matches('[data-autosubmit]') && el.form) el.form.submit();
+  });
+
+  // <input type=checkbox data-check-all="name">: selects every checkbox of that name.
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el.matches || !el.matches('[data-check-all]')) return;
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + el.getAttribute('data-check-all') + '"]');
+    boxes.forEach(function (b) {
+      b.checked = el.checked;
+      var row = b.closest('tr');
+      if (row) row.classList.toggle('selected', b.checked);
+    });
+  });
+
+  // <th data-sort="num|text">: click to sort the table body by that column (cells may carry data-value).
+  document.addEventListener('click', function (e) {
+    var th = e.target.closest('th[data-sort]');
+    if (!th) return;
+    var table = th.closest('table');
+    var body = table.tBodies[0];
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var numeric = th.getAttribute('data-sort') === 'num';
+    var ascending = th.getAttribute('aria-sort') !== 'ascending';
+    table.querySelectorAll('th[aria-sort]').forEach(function (h) {
+      h.removeAttribute('aria-sort');
+    });
+    th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+    var value = function (row) {
+      var cell = row.children[index];
+      var v = cell ? (cell.getAttribute('data-value') !== null ? cell.getAttribute('data-value') : cell.textContent.trim()) : '';
+      return numeric ? Number(v) || 0 : v;
+    };
+    var rows = Array.prototype.slice.call(body.rows);
+    var collator = new Intl.Collator(document.documentElement.lang, { numeric: true });
+    rows.sort(function (a, b) {
+      var x = value(a);
+      var y = value(b);
+      var c = numeric ? x - y : collator.compare(x, y);
+      return ascending ? c : -c;
+    });
+    rows.forEach(function (r) {
+      body.appendChild(r);
+    });
+  });
+})();

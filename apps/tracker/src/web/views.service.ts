@@ -1,0 +1,138 @@
+import { gzipSync } from 'node:zlib';
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import nunjucks from 'nunjucks';
+import { formatDate, type Locale, type MessageParams, t } from '@app/reporting/i18n';
+import { AssetsService } from './assets.service';
+import { type PageRequest, rememberLocale, requestLocale } from './locale';
+import { VIEWS_DIR } from './paths';
+
+export interface NavItem {
+  href: string;
+  key: string;
+  active: boolean;
+}
+
+const DATE_TIME = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** Date-time in Asia/Shanghai, the zone every user works in: '2026-03-01 08:00'. */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? '' : DATE_TIME.format(d);
+}
+
+/**
+ * Renders the server-side pages with nunjucks. Autoescape is on, so every value lands in the HTML as
+ * text; the templates never use `| safe` on user data. Each page gets the common context: language,
+ * `t()`, the signed-in user, the CSRF token and versioned asset URLs.
+ */
+@Injectable()
+export class ViewsService {
+  private readonly env: nunjucks.Environment;
+
+  constructor(private readonly assets: AssetsService) {
+    this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR), {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+    });
+  }
+
+  context(req: PageRequest, locale: Locale = requestLocale(req)) {
+    const p = req.principal ?? null;
+    const path = req.path;
+    const tr = (key: string, params?: MessageParams) => t(locale, key, params);
+    return {
+      locale,
+      htmlLang: locale === 'zh' ? 'zh-CN' : 'en',
+      t: tr,
+      label: (prefix: string, value: unknown) =>
+        value == null || value === '' ? '' : tr(`${prefix}.${String(value)}`),
+      date: (iso: string | null | undefined) => (iso ? formatDate(locale, iso) : ''),
+      dateTime: formatDateTime,
+      asset: (name: string) => this.assets.url(name),
+      user: p,
+      csrf: p?.csrfToken ?? '',
+      path,
+      currentUrl: req.originalUrl,
+      nav: p ? navFor(p.role, p.unitId, path) : [],
+      // Links for the language switch of signed-out pages; keep the other query values.
+      langUrl: (l: Locale) => urlWith(req, { lang: l }),
+      /** This page's URL with some query values changed (null removes one); `done` never carries over. */
+      urlWith: (changes: Record<string, string | number | null>) => urlWith(req, changes),
+    };
+  }
+
+  render(template: string, ctx: object): string {
+    return this.env.render(template, ctx);
+  }
+
+  /** Renders and sends a page: no caching of personal pages, gzip when the browser takes it. */
+  page(req: PageRequest, res: Response, template: string, data: object = {}, status = 200): void {
+    const locale = requestLocale(req);
+    if (!req.principal && (req.query?.lang === 'zh' || req.query?.lang === 'en')) rememberLocale(res, locale);
+    const html = this.render(template, { ...this.context(req, locale), ...data });
+    this.sendHtml(req, res, html, status);
+  }
+
+  sendHtml(req: PageRequest, res: Response, html: string, status = 200): void {
+    res.status(status);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Vary', 'Accept-Encoding, Cookie');
+    let body = Buffer.from(html, 'utf8');
+    if (body.length > 1400 && req.acceptsEncodings('gzip') === 'gzip') {
+      body = gzipSync(body, { level: 6 });
+      res.setHeader('Content-Encoding', 'gzip');
+    }
+    res.setHeader('Content-Length', String(body.length));
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+}
+
+function urlWith(req: PageRequest, changes: Record<string, string | number | null>): string {
+  const q = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  q.delete('done');
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === '') q.delete(k);
+    else q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `${req.path}?${s}` : req.path;
+}
+
+function navFor(role: string, unitId: number | null, path: string): NavItem[] {
+  const items: [string, string][] =
+    role === 'unit'
+      ? [
+          [`/units/${unitId}`, 'web.nav.myUnit'],
+          ['/activities/new', 'web.nav.newActivity'],
+        ]
+      : [
+          ['/overview', 'web.nav.overview'],
+          ['/review', 'web.nav.review'],
+        ];
+  if (role === 'admin') {
+    items.push(
+      ['/admin/units', 'web.nav.units'],
+      ['/admin/users', 'web.nav.users'],
+      ['/admin/rule-sets', 'web.nav.ruleSets'],
+      ['/admin/outbox', 'web.nav.outbox'],
+      ['/admin/audit', 'web.nav.audit'],
+    );
+  }
+  return items.map(([href, key]) => ({
+    href,
+    key,
+    active: path === href || (href !== '/' && path.startsWith(`${href}/`)),
+  }));
+}
