@@ -190,6 +190,17 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
       400,
       'whitelistValidation',
     );
+    for (const [type, body] of [
+      ['multipart/form-data', '--x\r\n'],
+      [
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n%PDF',
+      ],
+      ['multipart/form-data; boundary=x', 'garbage'],
+    ]) {
+      const res = await refused(() => upload(w.userGd1, draftId).set('content-type', type).send(body), 400);
+      expect(res.body.message).toBeTruthy();
+    }
     let eleven = upload(w.userGd1, draftId);
     for (let i = 0; i < 11; i++) eleven = eleven.attach('files', minimalPdf(), `f${i}.pdf`);
     await refused(() => eleven, 400, 'maxCount');
