@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Env, validateEnv } from '@app/common';
 import { ormOptions } from '@app/db';
 import { AuthModule } from '@app/auth';
@@ -17,6 +18,7 @@ import { WebModule } from './web/web.module';
 import { ActivitiesModule } from './activities/activities.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { ReportsModule } from './reports/reports.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -32,6 +34,8 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
         MikroOrmModule.forRoot(ormOptions(env.DATABASE_URL, env.DATA_DIR)),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
+        // Registered once; jobs are added only on instances that run them (ROLE all or worker).
+        ScheduleModule.forRoot(),
         EnvModule.register(env),
         AuthModule,
         AuditModule,
@@ -45,6 +49,7 @@ export class AppModule {
         ActivitiesModule,
         ReviewsModule,
         EvidenceModule,
+        ReportsModule,
         WebModule,
       ],
     };

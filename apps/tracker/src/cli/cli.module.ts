@@ -6,6 +6,8 @@ import { UnitsModule } from '../units/units.module';
 import { ImportUnitsCommand } from './import-units.command';
 import { DemoModule } from '../demo/demo.module';
 import { DemoSeedCommand } from './demo-seed.command';
+import { ReportsModule } from '../reports/reports.module';
+import { ReportsRunCommand } from '../reports/reports-run.command';
 
 /** The application without HTTP or schedules, plus the commands. Add each command to `providers` and the feature module it uses to `imports`. */
 @Module({})
@@ -13,8 +15,8 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule],
-      providers: [CreateUserCommand, DemoSeedCommand, ImportUnitsCommand],
+      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule, ReportsModule],
+      providers: [CreateUserCommand, DemoSeedCommand, ImportUnitsCommand, ReportsRunCommand],
     };
   }
 }

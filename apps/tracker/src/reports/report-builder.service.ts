@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/core';
+import { daysInclusive, type IsoDate, LABELS, type LocalizedText, todayIn } from '@app/compliance';
+import { Env, NotFoundError } from '@app/common';
+import { Activity, Unit, type UnitContact } from '@app/db';
+import type { Locale } from '@app/reporting';
+import {
+  DIGEST_CHART_IMAGES,
+  type DigestModel,
+  UNIT_CHART_IMAGES,
+  type UnitReportModel,
+} from '@app/reporting/mail';
+import { t } from '@app/reporting';
+import { ActivitiesService } from '../activities/activities.service';
+import { ComplianceService } from '../compliance/compliance.service';
+import type { ScopeComplianceView, UnitComplianceView } from '../compliance/compliance.types';
+
+/** Unit records that get reports and appear in digests: projects still running or being evaluated. */
+export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evaluation'];
+
+/** A digest plus what its workbook needs beyond the mail. */
+export interface DigestData {
+  model: DigestModel;
+  scope: ScopeComplianceView;
+  activities: Activity[];
+}
+
+/**
+ * Turns compliance figures into report view models. The numbers are the compliance service's own
+ * (forUnit / forScope with at = today = asOf), so a report equals the API and the dashboard.
+ */
+@Injectable()
+export class ReportBuilder {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly compliance: ComplianceService,
+    private readonly activities: ActivitiesService,
+    private readonly env: Env,
+  ) {}
+
+  async unitReport(
+    unitId: number,
+    period: string,
+    asOf: IsoDate,
+    locale: Locale,
+    recipientName?: string | null,
+  ): Promise<UnitReportModel> {
+    const unit = await this.em.findOne(Unit, { id: unitId, deletedAt: null });
+    if (!unit) throw new NotFoundError(`unit ${unitId}`);
+    const view = await this.compliance.forUnit(unit, asOf, asOf);
+    const rejected = await this.activities.rejectedForUnit(unitId);
+    const labels = new Map(view.requirements.map((r) => [r.key, r.label]));
+    return {
+      locale,
+      period,
+      asOf,
+      recipientName: recipientName ?? null,
+      dashboardUrl: this.url('/'),
+      unit: { id: unit.id, name: unit.name, province: unit.province },
+      compliancePeriod: { start: view.period.start, end: view.period.end },
+      overall: view.overall,
+      requirements: view.requirements.map((r) => ({
+        key: r.key,
+        label: r.label,
+        unit: r.unit,
+        verified: r.verified,
+        pending: r.pending,
+        minimum: r.minimum,
+        pace: r.pace,
+        remaining: r.remaining,
+        status: r.status,
+        periodEnd: r.period.end,
+      })),
+      rejected: rejected.map((a) => ({
+        id: a.id,
+        date: a.date,
+        requirement: labels.get(a.requirement) ?? requirementLabel(a.requirement),
+        title: a.title,
+        reason: a.rejectReason,
+      })),
+      cumulative: cumulativeTotal(view),
+      charts: UNIT_CHART_IMAGES,
+    };
+  }
+
+  /** Digest of the units in the given provinces (null: all), as of `asOf`. */
+  async digest(
+    provinces: string[] | null,
+    period: string,
+    asOf: IsoDate,
+    locale: Locale,
+    recipientName?: string | null,
+  ): Promise<DigestData> {
+    const scope = await this.compliance.forScope(
+      { provinces, unitStatuses: REPORTED_UNIT_STATUSES },
+      asOf,
+      asOf,
+    );
+    const unitIds = scope.rows.map((r) => r.unit.id);
+    const queue = await this.activities.awaitingReview(unitIds);
+    const labels = new Map(scope.requirements.map((r) => [r.key, r.label]));
+    const model: DigestModel = {
+      locale,
+      period,
+      asOf,
+      recipientName: recipientName ?? null,
+      dashboardUrl: this.url('/'),
+      provinces: provinces === null ? null : [...provinces].sort(),
+      requirements: scope.requirements.map((r) => ({ key: r.key, label: r.label })),
+      rows: scope.rows.map((r) => ({
+        unit: { id: r.unit.id, name: r.unit.name, province: r.unit.province },
+        overall: r.overall,
+        cells: r.requirements,
+      })),
+      totals: scope.totals,
+      queue: queue.map((a) => ({
+        id: a.id,
+        unitName: a.unitName,
+        requirement: labels.get(a.requirement) ?? requirementLabel(a.requirement),
+        title: a.title,
+        date: a.date,
+        submittedAt: a.submittedAt,
+        waitingDays: a.submittedAt ? Math.max(daysInclusive(todayIn(a.submittedAt), asOf) - 1, 0) : 0,
+      })),
+      queueTotal: queue.length,
+      charts: DIGEST_CHART_IMAGES,
+      attachmentName: t(locale, 'mail.xlsx.fileName', { period }),
+    };
+    return { model, scope, activities: await this.periodActivities(scope) };
+  }
+
+  /** Every non-draft activity of the scope's units dated inside each unit's current period. */
+  private async periodActivities(scope: ScopeComplianceView): Promise<Activity[]> {
+    if (!scope.rows.length) return [];
+    const periods = new Map(scope.rows.map((r) => [r.unit.id, r.period]));
+    const from = scope.rows.reduce(
+      (m, r) => (r.period.start < m ? r.period.start : m),
+      scope.rows[0].period.start,
+    );
+    const to = scope.rows.reduce((m, r) => (r.period.end > m ? r.period.end : m), scope.rows[0].period.end);
+    const ids = [...periods.keys()];
+    const out: Activity[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await this.em.find(
+        Activity,
+        {
+          unit: { $in: ids.slice(i, i + 500) },
+          deletedAt: null,
+          status: { $ne: 'draft' },
+          date: { $gte: from, $lte: to },
+        },
+        { populate: ['unit'], orderBy: { unit: { name: 'asc' }, date: 'asc', id: 'asc' } },
+      );
+      out.push(
+        ...found.filter((a) => {
+          const p = periods.get(a.unit.id);
+          return !!p && a.date >= p.start && a.date <= p.end;
+        }),
+      );
+    }
+    return out;
+  }
+
+  private url(path: string): string {
+    return this.env.PUBLIC_URL.replace(/\/+$/, '') + path;
+  }
+}
+
+/** Usable mail addresses of a unit's contacts, one per address. */
+export function contactsOf(unit: Pick<Unit, 'contacts'>): UnitContact[] {
+  const seen = new Set<string>();
+  const out: UnitContact[] = [];
+  for (const c of unit.contacts ?? []) {
+    const email = String(c?.email ?? '')
+      .trim()
+      .toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || seen.has(email)) continue;
+    seen.add(email);
+    out.push({ name: c.name, email, locale: c.locale === 'en' ? 'en' : 'zh' });
+  }
+  return out;
+}
+
+function requirementLabel(key: string): LocalizedText {
+  return (LABELS.requirement as Record<string, LocalizedText>)[key] ?? { zh: key, en: key };
+}
+
+/**
+ * The line chart's data: the requirements of the unit's main period added up month by month
+ * (cumulative verified and pace), against the sum of their minimums.
+ */
+export function cumulativeTotal(view: Pick<UnitComplianceView, 'period' | 'requirements' | 'series'>) {
+  const same = view.requirements.filter(
+    (r) => r.period.start === view.period.start && r.period.end === view.period.end,
+  );
+  const byMonth = new Map<string, { month: string; verified: number; pace: number }>();
+  for (const r of same) {
+    for (const p of view.series[r.key] ?? []) {
+      const point = byMonth.get(p.month) ?? { month: p.month, verified: 0, pace: 0 };
+      point.verified += p.verified;
+      point.pace += p.pace;
+      byMonth.set(p.month, point);
+    }
+  }
+  return {
+    points: [...byMonth.values()].sort((a, b) => a.month.localeCompare(b.month)),
+    minimum: same.reduce((n, r) => n + r.minimum, 0),
+  };
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, Header, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { PageQuery } from '../common/pagination';
+import { attachmentHeader } from '../web/exports/spreadsheet';
+import {
+  DigestChartParam,
+  DigestQueryDto,
+  IdParam,
+  PreviewQueryDto,
+  RunReportsDto,
+  UnitChartParam,
+} from './dto/reports.dto';
+import { ReportsService } from './reports.service';
+
+/** The preview is the mail's own HTML: inline styles, images from the chart endpoints, no scripts. */
+const PREVIEW_CSP =
+  "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+/** Report previews (nothing is sent) and, for admins, running a period now. */
+@ApiTags('reports')
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('units/:id')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PREVIEW_CSP)
+  unitPreview(@CurrentUser() p: Principal, @Param() { id }: IdParam, @Query() q: PreviewQueryDto) {
+    return this.reports.unitPreview(p, id, q);
+  }
+
+  @Get('units/:id/charts/:chart')
+  @Header('Content-Type', 'image/png')
+  @Header('Cache-Control', 'private, max-age=300')
+  unitChart(
+    @CurrentUser() p: Principal,
+    @Param() { id, chart }: UnitChartParam,
+    @Query() q: PreviewQueryDto,
+  ) {
+    return this.reports.unitChart(p, id, chart, q);
+  }
+
+  @Roles('admin', 'supervisor')
+  @Get('digest')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PREVIEW_CSP)
+  digestPreview(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
+    return this.reports.digestPreview(p, q);
+  }
+
+  @Roles('admin', 'supervisor')
+  @Get('digest/charts/:chart')
+  @Header('Content-Type', 'image/png')
+  @Header('Cache-Control', 'private, max-age=300')
+  digestChart(@CurrentUser() p: Principal, @Param() { chart }: DigestChartParam, @Query() q: DigestQueryDto) {
+    return this.reports.digestChart(p, chart, q);
+  }
+
+  @Roles('admin', 'supervisor')
+  @Get('digest/workbook')
+  async digestWorkbook(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
+    const { fileName, content } = await this.reports.digestWorkbook(p, q);
+    return new StreamableFile(content, {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      disposition: attachmentHeader(fileName),
+    });
+  }
+
+  /** Creates the period's missing outbox rows now; the worker sends them. */
+  @Roles('admin')
+  @Post('runs')
+  run(@CurrentUser() p: Principal, @Body() dto: RunReportsDto) {
+    return this.reports.run(dto.period, { trigger: 'manual', actor: p });
+  }
+
+  @Roles('admin')
+  @Get('runs')
+  runs(@Query() q: PageQuery) {
+    return this.reports.runs(q.page, q.pageSize);
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '@app/mail';
+import { ActivitiesModule } from '../activities/activities.module';
+import { ComplianceModule } from '../compliance/compliance.module';
+import { OutboxController } from './outbox.controller';
+import { ReportBuilder } from './report-builder.service';
+import { ReportMails } from './report-mails.service';
+import { ReportsController } from './reports.controller';
+import { ReportsScheduler } from './reports.scheduler';
+import { ReportsService } from './reports.service';
+
+/** Monthly report e-mails: recipients, rendering, schedule, previews, and the outbox endpoints. */
+@Module({
+  imports: [MailModule, ComplianceModule, ActivitiesModule],
+  controllers: [ReportsController, OutboxController],
+  providers: [ReportBuilder, ReportMails, ReportsService, ReportsScheduler],
+  exports: [ReportsService, ReportMails, ReportBuilder],
+})
+export class ReportsModule {}

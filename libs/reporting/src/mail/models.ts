@@ -1,0 +1,94 @@
+import type { IsoDate, LocalizedText, RequirementStatus } from '@app/compliance';
+import type { Locale } from '../i18n';
+
+/** An inline image of a mail: the HTML shows it as `cid:<cid>`, the mail attaches the PNG. */
+export interface MailImage {
+  cid: string;
+  width: number;
+  height: number;
+}
+
+export interface UnitReportRequirement {
+  key: string;
+  label: LocalizedText;
+  /** Noun of the counted thing, e.g. 次 / events. */
+  unit: LocalizedText;
+  verified: number;
+  pending: number;
+  minimum: number;
+  pace: number;
+  remaining: number;
+  status: RequirementStatus;
+  /** Last day of the requirement's period: the deadline for what is still needed. */
+  periodEnd: IsoDate;
+}
+
+/** Everything a unit's monthly report shows; numbers come from the compliance service. */
+export interface UnitReportModel {
+  locale: Locale;
+  /** Report month 'YYYY-MM'. */
+  period: string;
+  asOf: IsoDate;
+  recipientName?: string | null;
+  dashboardUrl: string;
+  unit: { id: number; name: string; province: string };
+  compliancePeriod: { start: IsoDate; end: IsoDate };
+  overall: RequirementStatus;
+  requirements: UnitReportRequirement[];
+  rejected: { id: number; date: IsoDate; requirement: LocalizedText; title: string; reason: string | null }[];
+  /** All requirements of the period added up, month by month: the line chart. */
+  cumulative: { points: { month: string; verified: number; pace: number }[]; minimum: number };
+  charts: { bars: MailImage; cumulative: MailImage };
+}
+
+export interface DigestCell {
+  verified: number;
+  pending: number;
+  minimum: number;
+  remaining: number;
+  status: RequirementStatus;
+}
+
+export interface DigestRow {
+  unit: { id: number; name: string; province: string };
+  overall: RequirementStatus;
+  cells: Record<string, DigestCell>;
+}
+
+/** A supervisor's monthly digest of the units in scope. */
+export interface DigestModel {
+  locale: Locale;
+  period: string;
+  asOf: IsoDate;
+  recipientName?: string | null;
+  dashboardUrl: string;
+  /** Province codes in scope; null for all. */
+  provinces: string[] | null;
+  requirements: { key: string; label: LocalizedText }[];
+  /** Worst overall status first. */
+  rows: DigestRow[];
+  totals: {
+    units: number;
+    byStatus: Record<RequirementStatus, number>;
+    meeting: Record<string, { met: number; of: number }>;
+  };
+  /** Oldest submission first; the mail lists the first MAX_QUEUE_ROWS. */
+  queue: {
+    id: number;
+    unitName: string;
+    requirement: LocalizedText;
+    title: string;
+    date: IsoDate;
+    submittedAt: Date | null;
+    waitingDays: number;
+  }[];
+  queueTotal: number;
+  charts: { share: MailImage; status: MailImage };
+  attachmentName: string;
+}
+
+export interface MailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
