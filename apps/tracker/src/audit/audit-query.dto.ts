@@ -1,8 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../common/pagination';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { IsCalendarDate } from '../units/dto/unit.dto';
 
 export class AuditQuery extends PageQuery {
   /** create, update, delete, submit, verify, reject, login, ... */
@@ -30,15 +29,11 @@ export class AuditQuery extends PageQuery {
 
   /** First day included (YYYY-MM-DD, Asia/Shanghai). */
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE, { message: 'from must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   from?: string;
 
   /** Last day included (YYYY-MM-DD, Asia/Shanghai). */
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE, { message: 'to must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   to?: string;
 }

@@ -5,10 +5,8 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -19,6 +17,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import {
+  isIsoDate,
   isValidCreditCode,
   PROVINCE_CODES,
   type ProvinceCode,
@@ -32,7 +31,6 @@ import { PageQuery } from '../../common/pagination';
 export const DEFAULT_PROGRAM = 'service-industry-demo';
 /** A construction cycle is normally 2 years; anything beyond 5 is a typo. */
 export const MAX_CYCLE_YEARS = 5;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** GB 32100-2015 credit code with a correct check character (rule name `isCreditCode`). */
 export function IsCreditCode(options?: ValidationOptions) {
@@ -43,6 +41,21 @@ export function IsCreditCode(options?: ValidationOptions) {
       propertyName,
       options: { message: `${propertyName} must be a valid unified social credit code`, ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && isValidCreditCode(value) },
+    });
+}
+
+/**
+ * A real calendar date written exactly YYYY-MM-DD (strict ISO 8601: 2023-02-29 and times are refused).
+ * Rule name `isISO8601`, as in the other DTOs and the zh message catalogue.
+ */
+export function IsCalendarDate(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isISO8601',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a calendar date written YYYY-MM-DD`, ...options },
+      validator: { validate: (value: unknown) => isIsoDate(value) },
     });
 }
 
@@ -89,13 +102,6 @@ function IsValidCycleEnd(options?: ValidationOptions) {
       });
     }
   };
-}
-
-/** A real calendar date written exactly as YYYY-MM-DD. */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -151,14 +157,10 @@ export class CreateUnitDto {
   @MaxLength(100)
   program?: string;
 
-  @IsString()
-  @Matches(ISO_DATE, { message: 'cycleStart must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   cycleStart: string;
 
-  @IsString()
-  @Matches(ISO_DATE, { message: 'cycleEnd must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   @IsValidCycleEnd()
   cycleEnd: string;
 
@@ -211,15 +213,11 @@ export class UpdateUnitDto {
   program?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE, { message: 'cycleStart must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   cycleStart?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE, { message: 'cycleEnd must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsCalendarDate()
   @IsValidCycleEnd()
   cycleEnd?: string;
 
