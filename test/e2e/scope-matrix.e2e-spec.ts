@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { Activity, AuditLog, Unit } from '@app/db';
+import { Activity, AuditLog, OutboxMessage, Unit } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { auth, createUnit, createUser, unitCsv, unitPayload, ZH_HEADERS } from '../fixtures/units';
 
@@ -31,6 +31,8 @@ const PNG = Buffer.from(
 let t: TestApp;
 let tokens: Record<Role, string>;
 let units: Record<Scope, { id: number; province: string }>;
+/** Supervisors whose digests are asked for: the caller (A), another of province A, one of province B. */
+let supervisors: Record<Scope, number>;
 let emailSeq = 0;
 
 const as = (role: Role) => auth(tokens[role]);
@@ -71,6 +73,25 @@ async function evidence(scope: Scope): Promise<number> {
     'upload evidence',
   );
   return res.body[0].id as number;
+}
+
+/** An outbox message (a report run queues one per contact and supervisor), optionally marked failed. */
+async function outboxMessage(failed = false): Promise<number> {
+  await ok(
+    await t.http.post('/api/v1/reports/runs').set(as('admin')).send({ period: '2025-05' }),
+    201,
+    'report run',
+  );
+  const em = t.orm.em.fork();
+  const m = await em.findOneOrFail(
+    OutboxMessage,
+    { status: { $ne: 'sending' } },
+    { orderBy: { id: 'desc' } },
+  );
+  if (failed) {
+    await em.nativeUpdate(OutboxMessage, m.id, { status: 'failed', lastError: 'test: marked failed' });
+  }
+  return m.id;
 }
 
 interface Call {
@@ -406,6 +427,76 @@ const ENDPOINTS: Endpoint[] = [
       };
     },
   },
+
+  // ---- report previews, runs and the outbox ----
+  {
+    name: 'GET /api/v1/reports/units/:id',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/reports/units/${units[s].id}`,
+      check: (res) => expect(res.headers['content-type']).toMatch(/^text\/html/),
+    }),
+  },
+  {
+    name: 'GET /api/v1/reports/units/:id/charts/:chart',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/reports/units/${units[s].id}/charts/bars`,
+      check: (res) => expect(res.headers['content-type']).toMatch(/^image\/png/),
+    }),
+  },
+  {
+    name: 'GET /api/v1/reports/digest',
+    expect: { admin: 200, supervisor: 200, unit: 403 },
+    call: async () => ({ method: 'get', path: '/api/v1/reports/digest' }),
+  },
+  {
+    // Supervisors see only their own digest; admins anyone's.
+    name: 'GET /api/v1/reports/digest?userId=',
+    expect: { admin: [200, 200, 200], supervisor: [200, 404, 404], unit: [403, 403, 403] },
+    call: async (s) => ({ method: 'get', path: `/api/v1/reports/digest?userId=${supervisors[s]}` }),
+  },
+  {
+    name: 'GET /api/v1/reports/digest/charts/:chart',
+    expect: { admin: 200, supervisor: 200, unit: 403 },
+    call: async () => ({ method: 'get', path: '/api/v1/reports/digest/charts/status' }),
+  },
+  {
+    name: 'GET /api/v1/reports/digest/workbook',
+    expect: { admin: 200, supervisor: 200, unit: 403 },
+    call: async () => ({ method: 'get', path: '/api/v1/reports/digest/workbook' }),
+  },
+  {
+    name: 'POST /api/v1/reports/runs',
+    expect: ADMIN_ONLY(201),
+    call: async () => ({ method: 'post', path: '/api/v1/reports/runs', body: { period: '2025-05' } }),
+  },
+  {
+    name: 'GET /api/v1/reports/runs',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({ method: 'get', path: '/api/v1/reports/runs' }),
+  },
+  {
+    name: 'GET /api/v1/outbox',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({ method: 'get', path: '/api/v1/outbox' }),
+  },
+  {
+    name: 'GET /api/v1/outbox/:id',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({ method: 'get', path: `/api/v1/outbox/${await outboxMessage()}` }),
+  },
+  {
+    name: 'POST /api/v1/outbox/:id/retry',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({
+      method: 'post',
+      path: `/api/v1/outbox/${await outboxMessage(true)}/retry`,
+      check: (res) => expect(res.body.status).toBe('queued'),
+    }),
+  },
 ];
 
 async function userId(email: string): Promise<number> {
@@ -462,6 +553,22 @@ beforeAll(async () => {
     ),
     unit: await createUser(t, admin, { email: EMAILS.unit, role: 'unit', unitId: a1.id }, PASSWORD),
   };
+  const supervisorId = async (email: string, province: string) =>
+    (
+      await ok(
+        await t.http
+          .post('/api/v1/users')
+          .set(auth(admin))
+          .send({ email, name: '监管', password: PASSWORD, role: 'supervisor', provinces: [province] }),
+        201,
+        'create supervisor',
+      )
+    ).body.id as number;
+  supervisors = {
+    own: await userId(EMAILS.supervisor),
+    sibling: await supervisorId('matrix-sup-a2@example.cn', '44'),
+    other: await supervisorId('matrix-sup-b@example.cn', '33'),
+  };
 });
 afterAll(() => t.close());
 
@@ -483,7 +590,8 @@ describe('scope matrix: role × endpoint × scope', () => {
     });
     if (expected >= 400) {
       expect(await t.orm.em.fork().count(AuditLog, {})).toBe(before);
-      expect(res.body.messageZh).toEqual(expect.any(String));
+      // Report previews label their JSON errors with the success type (text/html, image/png).
+      expect(errorBody(res).messageZh).toEqual(expect.any(String));
     } else if (call.check) {
       await call.check(res);
     }
@@ -577,6 +685,13 @@ describe('lists show only what is in scope, whatever the filter', () => {
     expect(all).toBeGreaterThan(sup);
   });
 });
+
+/** The JSON error, however the response was labelled (a PNG-typed error arrives as a Buffer). */
+function errorBody(res: Response): { messageZh?: unknown } {
+  if (Buffer.isBuffer(res.body)) return JSON.parse(res.body.toString('utf8'));
+  if (res.body && typeof res.body === 'object' && 'messageZh' in res.body) return res.body;
+  return JSON.parse(res.text);
+}
 
 /** Every route Express knows under /api/v1, as "METHOD /path". */
 function listRoutes(): string[] {
