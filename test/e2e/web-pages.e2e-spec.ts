@@ -78,31 +78,25 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     expect(bad.text).toMatch(/data-error-for="title"/);
     expect(await t.orm.em.fork().count(Activity, {})).toBe(0);
 
-    const missing = await unitUser
-      .post('/activities')
-      .type('form')
-      .send({
-        _csrf: token,
-        requirement: 'media_reports',
-        date: w.today,
-        title: '报道',
-        outlet: '南方日报',
-        action: 'save',
-      });
+    const missing = await unitUser.post('/activities').type('form').send({
+      _csrf: token,
+      requirement: 'media_reports',
+      date: w.today,
+      title: '报道',
+      outlet: '南方日报',
+      action: 'save',
+    });
     expect(missing.status).toBe(400);
     expect(missing.text).toMatch(/data-error-for="outletLevel"/);
     expect(missing.text).toContain('value="南方日报"');
 
-    const noCsrf = await unitUser
-      .post('/activities')
-      .type('form')
-      .send({
-        requirement: 'media_reports',
-        date: w.today,
-        title: 'x',
-        outlet: 'y',
-        outletLevel: 'provincial',
-      });
+    const noCsrf = await unitUser.post('/activities').type('form').send({
+      requirement: 'media_reports',
+      date: w.today,
+      title: 'x',
+      outlet: 'y',
+      outletLevel: 'provincial',
+    });
     expect(noCsrf.status).toBe(403);
 
     const ok = await unitUser.post('/activities').type('form').send({
@@ -196,17 +190,14 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     const token = await csrf(unitUser);
     const ids: number[] = [];
     for (const title of ['交流会一', '交流会二']) {
-      const res = await unitUser
-        .post('/activities')
-        .type('form')
-        .send({
-          _csrf: token,
-          requirement: 'exchange_events',
-          date: w.today,
-          title,
-          location: '深圳',
-          action: 'submit',
-        });
+      const res = await unitUser.post('/activities').type('form').send({
+        _csrf: token,
+        requirement: 'exchange_events',
+        date: w.today,
+        title,
+        location: '深圳',
+        action: 'submit',
+      });
       expect(res.status).toBe(303);
       ids.push(Number(/\/activities\/(\d+)/.exec(res.headers.location)![1]));
     }
@@ -229,17 +220,14 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
 
   it('shows a hostile title as text everywhere', async () => {
     const token = await csrf(unitUser);
-    const res = await unitUser
-      .post('/activities')
-      .type('form')
-      .send({
-        _csrf: token,
-        requirement: 'work_updates',
-        date: w.today,
-        title: XSS,
-        recipient: `"><script>x</script>`,
-        action: 'submit',
-      });
+    const res = await unitUser.post('/activities').type('form').send({
+      _csrf: token,
+      requirement: 'work_updates',
+      date: w.today,
+      title: XSS,
+      recipient: `"><script>x</script>`,
+      action: 'submit',
+    });
     expect(res.status).toBe(303);
     const id = /\/activities\/(\d+)/.exec(res.headers.location)![1];
     for (const [agent, path] of [
@@ -258,17 +246,14 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
 
   it('exports the overview as XLSX and CSV with the page’s numbers and formula cells neutralised', async () => {
     const token = await csrf(unitUser);
-    await unitUser
-      .post('/activities')
-      .type('form')
-      .send({
-        _csrf: token,
-        requirement: 'work_updates',
-        date: w.today,
-        title: '=HYPERLINK("http://evil")',
-        recipient: '+市局',
-        action: 'save',
-      });
+    await unitUser.post('/activities').type('form').send({
+      _csrf: token,
+      requirement: 'work_updates',
+      date: w.today,
+      title: '=HYPERLINK("http://evil")',
+      recipient: '+市局',
+      action: 'save',
+    });
 
     const page = await supGd.get('/overview');
     const cell = /<td class="num status-[a-z_]+" data-requirement="media_reports" data-verified="(\d+)"/.exec(

@@ -1,5 +1,3 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import {
   JOURNAL_LEVELS,
   MEDIA_LEVELS,
@@ -8,11 +6,10 @@ import {
   STANDARD_KINDS,
   STANDARD_LEVELS,
 } from '@app/compliance';
-import { DomainError, InvalidInputError } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
 import { CATEGORY_FIELDS, type CategoryField, KIND_FIELDS } from '../activities/activity-kinds';
 import { CreateActivityDto, UpdateActivityDto } from '../activities/dto/activity.dto';
-import { flattenErrors } from '../common/validation';
+import { type FieldErrors, validateForm } from './form-validation';
 
 /** How each category field is asked for on the form. */
 export interface FieldSpec {
@@ -53,7 +50,6 @@ export const KIND_FORMS = REQUIREMENT_KINDS.map((kind) => ({
 }));
 
 export type FormValues = Record<string, string>;
-export type FieldErrors = Record<string, string>;
 
 /** The submitted form as strings, for showing it again; only known fields are kept. */
 export function formValues(body: Record<string, unknown>): FormValues {
@@ -94,19 +90,7 @@ export function toActivityDto(
     // Fields of the other kinds are cleared on an edit that changes the kind.
     if (mode === 'update') for (const f of CATEGORY_FIELDS) if (!own.includes(f)) plain[f] = undefined;
   }
-  const cls = mode === 'create' ? CreateActivityDto : UpdateActivityDto;
-  const dto = plainToInstance(cls, plain);
-  const errors: FieldErrors = {};
-  for (const e of flattenErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
-    errors[e.field] ??= locale === 'en' ? e.message : e.messageZh.replace(/^[^：]*：/, '');
-  }
-  return Object.keys(errors).length ? { errors } : { dto, errors };
-}
-
-/** A service's refusal shown on the form: next to its field when it names one, else on top. */
-export function errorForForm(e: unknown, locale: Locale): { field?: string; message: string } | null {
-  if (!(e instanceof DomainError)) return null;
-  const message = locale === 'en' ? e.en : e.zh;
-  if (e instanceof InvalidInputError) return { field: e.field, message };
-  return { message };
+  return mode === 'create'
+    ? validateForm(CreateActivityDto, plain, locale)
+    : validateForm(UpdateActivityDto, plain, locale);
 }

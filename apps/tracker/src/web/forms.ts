@@ -74,6 +74,7 @@ export const FLASHES = [
   'unitSaved',
   'userCreated',
   'userSaved',
+  'mailRetried',
 ] as const;
 
 export class FlashQuery extends PageQueryBase {

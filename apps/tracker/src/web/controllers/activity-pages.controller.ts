@@ -19,14 +19,8 @@ import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence
 import { EvidenceService } from '../../evidence/evidence.service';
 import { UnitQuery } from '../../units/dto/unit.dto';
 import { type UnitView, UnitsService } from '../../units/units.service';
-import {
-  errorForForm,
-  type FieldErrors,
-  type FormValues,
-  formValues,
-  KIND_FORMS,
-  toActivityDto,
-} from '../activity-form';
+import { type FormValues, formValues, KIND_FORMS, toActivityDto } from '../activity-form';
+import { errorForForm, type FieldErrors } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';

@@ -37,6 +37,18 @@
     });
   });
 
+  // <select data-role-select>: shows only the scope fields of the chosen role ([data-for-role]).
+  var roleSelect = document.querySelector('[data-role-select]');
+  if (roleSelect) {
+    var showScope = function () {
+      document.querySelectorAll('[data-for-role]').forEach(function (el) {
+        el.hidden = el.getAttribute('data-for-role') !== roleSelect.value;
+      });
+    };
+    roleSelect.addEventListener('change', showScope);
+    showScope();
+  }
+
   // <th data-sort="num|text">: click to sort the table body by that column (cells may carry data-value).
   document.addEventListener('click', function (e) {
     var th = e.target.closest('th[data-sort]');

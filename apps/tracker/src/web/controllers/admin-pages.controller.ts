@@ -1,0 +1,487 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
+import { Env } from '@app/common';
+import { ParseIdPipe } from '../../activities/parse-id.pipe';
+import { RuleSetsService } from '../../rule-sets/rule-sets.service';
+import { CreateUnitDto, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from '../../units/dto/unit.dto';
+import { type UnitView, UnitsService } from '../../units/units.service';
+import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
+import { type UserView, UsersService } from '../../users/users.service';
+import { errorForForm, type FieldErrors, list, text, validateForm } from '../form-validation';
+import { FlashQuery } from '../forms';
+import { type PageRequest, requestLocale } from '../locale';
+import { PageErrorFilter } from '../page-error.filter';
+import { ViewsService } from '../views.service';
+
+const PAGE_SIZE = 50;
+
+export class AdminUnitsQuery extends FlashQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: string;
+
+  @IsOptional()
+  @IsIn(UNIT_STATUSES)
+  status?: (typeof UNIT_STATUSES)[number];
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+export class AdminUsersQuery extends FlashQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: (typeof ROLES)[number];
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+type Values = Record<string, string | string[] | boolean>;
+
+/** Administration of units (one by one or from a file) and of users with their scopes. */
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Roles('admin')
+@Controller('admin')
+export class AdminPagesController {
+  constructor(
+    private readonly views: ViewsService,
+    private readonly units: UnitsService,
+    private readonly users: UsersService,
+    private readonly ruleSets: RuleSetsService,
+    private readonly env: Env,
+  ) {}
+
+  // ---- units -----------------------------------------------------------------------------------------
+
+  @Get('units')
+  async unitList(
+    @CurrentUser() p: Principal,
+    @Query() q: AdminUnitsQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const page = await this.units.list(
+      p,
+      Object.assign(new UnitQuery(), {
+        q: q.q?.trim() || undefined,
+        province: q.province,
+        status: q.status,
+        page: q.page ?? 1,
+        pageSize: PAGE_SIZE,
+      }),
+    );
+    this.views.page(req, res, 'admin/units.njk', {
+      page,
+      filters: q,
+      provinces: PROVINCE_CODES,
+      statuses: UNIT_STATUSES,
+      pages: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
+      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+      maxBytes: this.env.UPLOAD_MAX_BYTES,
+    });
+  }
+
+  @Get('units/new')
+  newUnit(@Req() req: PageRequest, @Res() res: Response) {
+    this.showUnitForm(
+      req,
+      res,
+      null,
+      { kind: 'enterprise', status: 'active', program: DEFAULT_PROGRAM },
+      {},
+      '',
+    );
+  }
+
+  @Post('units')
+  async createUnit(
+    @CurrentUser() p: Principal,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const { plain, values, errors: parseErrors } = unitPlain(body, locale);
+    const { dto, errors } = validateForm(CreateUnitDto, plain, locale);
+    if (!dto || Object.keys(parseErrors).length) {
+      return this.showUnitForm(req, res, null, values, { ...errors, ...parseErrors }, '', 400);
+    }
+    try {
+      const unit = await this.units.create(p, dto);
+      res.redirect(303, `/admin/units?done=unitCreated&q=${encodeURIComponent(unit.creditCode)}`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      this.showUnitForm(
+        req,
+        res,
+        null,
+        values,
+        shown.field ? { [shown.field]: shown.message } : {},
+        shown.field ? '' : shown.message,
+        400,
+      );
+    }
+  }
+
+  @Get('units/:id/edit')
+  async editUnit(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const unit = await this.units.get(p, id);
+    this.showUnitForm(req, res, unit, unitValues(unit), {}, '');
+  }
+
+  @Post('units/:id')
+  async updateUnit(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const unit = await this.units.get(p, id);
+    const { plain, values, errors: parseErrors } = unitPlain(body, locale);
+    const { dto, errors } = validateForm(UpdateUnitDto, plain, locale);
+    if (!dto || Object.keys(parseErrors).length) {
+      return this.showUnitForm(req, res, unit, values, { ...errors, ...parseErrors }, '', 400);
+    }
+    try {
+      await this.units.update(p, id, dto);
+      res.redirect(303, `/admin/units/${id}/edit?done=unitSaved`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      this.showUnitForm(
+        req,
+        res,
+        unit,
+        values,
+        shown.field ? { [shown.field]: shown.message } : {},
+        shown.field ? '' : shown.message,
+        400,
+      );
+    }
+  }
+
+  // ---- users -----------------------------------------------------------------------------------------
+
+  @Get('users')
+  async userList(@Query() q: AdminUsersQuery, @Req() req: PageRequest, @Res() res: Response) {
+    const page = await this.users.list(
+      Object.assign(new UserQuery(), {
+        q: q.q?.trim() || undefined,
+        role: q.role,
+        page: q.page ?? 1,
+        pageSize: PAGE_SIZE,
+      }),
+    );
+    const unitNames = await this.unitNames(req.principal!, page.items);
+    this.views.page(req, res, 'admin/users.njk', {
+      page,
+      filters: q,
+      roles: ROLES,
+      unitNames,
+      pages: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
+      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+    });
+  }
+
+  @Get('users/new')
+  async newUser(@CurrentUser() p: Principal, @Req() req: PageRequest, @Res() res: Response) {
+    await this.showUserForm(p, req, res, null, { role: 'unit', locale: 'zh', provinces: [] }, {}, '');
+  }
+
+  @Post('users')
+  async createUser(
+    @CurrentUser() p: Principal,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const { plain, values } = userPlain(body, 'create');
+    const { dto, errors } = validateForm(CreateUserDto, plain, locale);
+    if (!dto) return this.showUserForm(p, req, res, null, values, errors, '', 400);
+    try {
+      const user = await this.users.create(p, dto);
+      res.redirect(303, `/admin/users?done=userCreated&q=${encodeURIComponent(user.email)}`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      await this.showUserForm(
+        p,
+        req,
+        res,
+        null,
+        values,
+        shown.field ? { [shown.field]: shown.message } : {},
+        shown.field ? '' : shown.message,
+        400,
+      );
+    }
+  }
+
+  @Get('users/:id/edit')
+  async editUser(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() q: FlashQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const user = await this.users.get(id);
+    const flash = q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '';
+    await this.showUserForm(p, req, res, user, userValues(user), {}, '', 200, flash);
+  }
+
+  @Post('users/:id')
+  async updateUser(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const user = await this.users.get(id);
+    const { plain, values } = userPlain(body, 'update');
+    // Unchanged role and scope are left out: changing them ends the user's sessions, a rename should not.
+    if (plain.role === user.role) {
+      delete plain.role;
+      if (user.role === 'unit' && plain.unitId === user.unitId) delete plain.unitId;
+      const same = (a: unknown, b: string[]) =>
+        Array.isArray(a) && [...a].sort().join() === [...b].sort().join();
+      if (user.role === 'supervisor' && same(plain.provinces, user.provinces)) delete plain.provinces;
+    }
+    const { dto, errors } = validateForm(UpdateUserDto, plain, locale);
+    if (!dto) return this.showUserForm(p, req, res, user, values, errors, '', 400);
+    try {
+      await this.users.update(p, id, dto);
+      res.redirect(303, `/admin/users/${id}/edit?done=userSaved`);
+    } catch (e) {
+      const shown = errorForForm(e, locale);
+      if (!shown) throw e;
+      await this.showUserForm(
+        p,
+        req,
+        res,
+        user,
+        values,
+        shown.field ? { [shown.field]: shown.message } : {},
+        shown.field ? '' : shown.message,
+        400,
+      );
+    }
+  }
+
+  private showUnitForm(
+    req: PageRequest,
+    res: Response,
+    unit: UnitView | null,
+    values: Values,
+    errors: FieldErrors,
+    formError: string,
+    status = 200,
+  ) {
+    const q = req.query as Record<string, unknown>;
+    const flash =
+      typeof q.done === 'string' && q.done === 'unitSaved'
+        ? this.views.context(req).t('web.flash.unitSaved')
+        : '';
+    this.views.page(
+      req,
+      res,
+      'admin/unit-form.njk',
+      {
+        unit,
+        values,
+        errors,
+        formError,
+        flash,
+        provinces: PROVINCES.map((x) => x.code),
+        kinds: UNIT_KINDS,
+        statuses: UNIT_STATUSES,
+        programs: [...new Map(this.ruleSets.all().map((r) => [r.program, r])).values()],
+      },
+      status,
+    );
+  }
+
+  private async showUserForm(
+    p: Principal,
+    req: PageRequest,
+    res: Response,
+    user: UserView | null,
+    values: Values,
+    errors: FieldErrors,
+    formError: string,
+    status = 200,
+    flash = '',
+  ) {
+    const units = (await this.units.list(p, Object.assign(new UnitQuery(), { page: 1, pageSize: 500 })))
+      .items;
+    this.views.page(
+      req,
+      res,
+      'admin/user-form.njk',
+      { user, values, errors, formError, flash, roles: ROLES, units, provinces: PROVINCE_CODES },
+      status,
+    );
+  }
+
+  private async unitNames(p: Principal, users: UserView[]): Promise<Record<number, string>> {
+    const out: Record<number, string> = {};
+    for (const id of new Set(users.map((u) => u.unitId).filter((x): x is number => x !== null))) {
+      out[id] = await this.units.get(p, id).then(
+        (u) => u.name,
+        () => `#${id}`,
+      );
+    }
+    return out;
+  }
+}
+
+/** "张三 <zhangsan@example.cn>", "张三, zhangsan@example.cn" or "张三 zhangsan@example.cn", one per line. */
+export function parseContacts(textValue: string): {
+  contacts: { name: string; email: string }[];
+  bad: string[];
+} {
+  const contacts: { name: string; email: string }[] = [];
+  const bad: string[] = [];
+  for (const line of textValue
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
+    const m = /^(.*?)[\s,，;；]*<?([^\s<>,，;；]+@[^\s<>,，;；]+?)>?$/.exec(line);
+    if (m && m[1].trim()) contacts.push({ name: m[1].trim(), email: m[2] });
+    else bad.push(line);
+  }
+  return { contacts, bad };
+}
+
+function unitPlain(body: Record<string, unknown>, locale: 'zh' | 'en') {
+  const values: Values = {};
+  for (const k of [
+    'name',
+    'creditCode',
+    'province',
+    'industry',
+    'kind',
+    'program',
+    'cycleStart',
+    'cycleEnd',
+    'status',
+    'contacts',
+  ]) {
+    const v = body[k];
+    if (typeof v === 'string') values[k] = v;
+  }
+  const plain: Record<string, unknown> = {};
+  for (const k of [
+    'name',
+    'creditCode',
+    'province',
+    'industry',
+    'kind',
+    'program',
+    'cycleStart',
+    'cycleEnd',
+    'status',
+  ]) {
+    plain[k] = text(body, k);
+  }
+  const errors: FieldErrors = {};
+  const { contacts, bad } = parseContacts(typeof body.contacts === 'string' ? body.contacts : '');
+  plain.contacts = contacts;
+  if (bad.length) {
+    errors.contacts =
+      locale === 'en'
+        ? `Write each contact as "name <e-mail>": ${bad.join('; ')}`
+        : `联系人请按“姓名 <邮箱>”填写：${bad.join('；')}`;
+  }
+  return { plain, values, errors };
+}
+
+function unitValues(u: UnitView): Values {
+  return {
+    name: u.name,
+    creditCode: u.creditCode,
+    province: u.province,
+    industry: u.industry,
+    kind: u.kind,
+    program: u.program,
+    cycleStart: u.cycleStart,
+    cycleEnd: u.cycleEnd,
+    status: u.status,
+    contacts: u.contacts.map((c) => `${c.name} <${c.email}>`).join('\n'),
+  };
+}
+
+function userPlain(body: Record<string, unknown>, mode: 'create' | 'update') {
+  const role = text(body, 'role');
+  const provinces = list(body, 'provinces');
+  const unitId = text(body, 'unitId');
+  const values: Values = {
+    email: text(body, 'email') ?? '',
+    name: text(body, 'name') ?? '',
+    role: role ?? '',
+    unitId: unitId ?? '',
+    provinces,
+    locale: text(body, 'locale') ?? 'zh',
+    active: body.active === 'on',
+  };
+  const plain: Record<string, unknown> = {
+    name: text(body, 'name'),
+    role,
+    locale: text(body, 'locale'),
+    password: text(body, 'password'),
+    // Only the scope that goes with the role is sent; the other is cleared by the service.
+    unitId: role === 'unit' && unitId ? (/^\d+$/.test(unitId) ? Number(unitId) : unitId) : undefined,
+    provinces: role === 'supervisor' ? provinces : undefined,
+  };
+  if (mode === 'create') plain.email = text(body, 'email');
+  else plain.active = body.active === 'on';
+  return { plain, values };
+}
+
+function userValues(u: UserView): Values {
+  return {
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    unitId: u.unitId ? String(u.unitId) : '',
+    provinces: u.provinces,
+    locale: u.locale,
+    active: u.active,
+  };
+}

@@ -1,0 +1,239 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { OUTBOX_STATUSES, type OutboxStatus } from '@app/db';
+import { OutboxService } from '@app/mail';
+import { ParseIdPipe } from '../../activities/parse-id.pipe';
+import { AuditQuery } from '../../audit/audit-query.dto';
+import { AuditQueryService } from '../../audit/audit-query.service';
+import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.service';
+import { ReportsService } from '../../reports/reports.service';
+import { RuleSetsService } from '../../rule-sets/rule-sets.service';
+import { IsCalendarDate } from '../../activities/dto/activity.dto';
+import { FlashQuery, FormBase, PageQueryBase } from '../forms';
+import type { PageRequest } from '../locale';
+import { PageErrorFilter } from '../page-error.filter';
+import { ViewsService } from '../views.service';
+
+const PAGE_SIZE = 50;
+
+/** Actions and record types the audit filter offers; other values can still be typed in the URL. */
+const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'submit',
+  'verify',
+  'reject',
+  'login',
+  'logout',
+  'login_failed',
+  'mail_sent',
+  'mail_retry',
+];
+const AUDIT_ENTITIES = ['unit', 'user', 'activity', 'evidence', 'outbox_message', 'report_run'];
+
+export class AuditPageQuery extends PageQueryBase {
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  action?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  entity?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  entityId?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  actorId?: number;
+
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+export class OutboxPageQuery extends FlashQuery {
+  @IsOptional()
+  @IsIn(OUTBOX_STATUSES)
+  status?: OutboxStatus;
+
+  @IsOptional()
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST])
+  kind?: string;
+
+  @IsOptional()
+  @Matches(/^20\d\d-(0[1-9]|1[0-2])$/)
+  period?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  recipient?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page?: number;
+}
+
+/** The stored mail as the recipient saw it: its own inline styles, pictures from our chart endpoints only. */
+const MAIL_CSP =
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+/** Read-only records for administrators: rule sets, the audit log, sent mail and report runs. */
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Roles('admin')
+@Controller('admin')
+export class AdminRecordsController {
+  constructor(
+    private readonly views: ViewsService,
+    private readonly ruleSets: RuleSetsService,
+    private readonly audit: AuditQueryService,
+    private readonly outbox: OutboxService,
+    private readonly reports: ReportsService,
+  ) {}
+
+  @Get('rule-sets')
+  ruleSetList(@Req() req: PageRequest, @Res() res: Response) {
+    const sets = [...this.ruleSets.all()].sort(
+      (a, b) => a.program.localeCompare(b.program) || b.version - a.version,
+    );
+    this.views.page(req, res, 'admin/rule-sets.njk', { sets });
+  }
+
+  @Get('audit')
+  async auditLog(@Query() q: AuditPageQuery, @Req() req: PageRequest, @Res() res: Response) {
+    const { lang: _l, page, ...filters } = q;
+    const result = await this.audit.list(
+      Object.assign(new AuditQuery(), {
+        ...filters,
+        action: filters.action?.trim() || undefined,
+        entity: filters.entity?.trim() || undefined,
+        entityId: filters.entityId?.trim() || undefined,
+        page: page ?? 1,
+        pageSize: PAGE_SIZE,
+      }),
+    );
+    this.views.page(req, res, 'admin/audit.njk', {
+      result,
+      filters: q,
+      actions: AUDIT_ACTIONS,
+      entities: AUDIT_ENTITIES,
+      pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
+      changesText: (c: unknown) => (c == null ? '' : JSON.stringify(c)),
+    });
+  }
+
+  @Get('outbox')
+  async outboxList(@Query() q: OutboxPageQuery, @Req() req: PageRequest, @Res() res: Response) {
+    const result = await this.outbox.list({
+      status: q.status,
+      kind: q.kind,
+      period: q.period,
+      recipient: q.recipient?.trim() || undefined,
+      page: q.page ?? 1,
+      pageSize: PAGE_SIZE,
+    });
+    const runs = await this.reports.runs(1, 12);
+    this.views.page(req, res, 'admin/outbox.njk', {
+      result,
+      runs,
+      filters: q,
+      statuses: OUTBOX_STATUSES,
+      kinds: [UNIT_REPORT, SUPERVISOR_DIGEST],
+      pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
+      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+    });
+  }
+
+  @Get('outbox/:id')
+  async outboxMessage(
+    @Param('id', ParseIdPipe) id: number,
+    @Query() q: FlashQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const m = await this.outbox.get(id);
+    const preview = previewUrl(m);
+    this.views.page(req, res, 'admin/outbox-message.njk', {
+      m,
+      preview,
+      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+    });
+  }
+
+  /** The stored HTML of a mail, for the preview frame; its cid: pictures come from the chart endpoints. */
+  @Get('outbox/:id/html')
+  async outboxHtml(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    const m = await this.outbox.get(id);
+    const html = (m.html ?? '').replace(/src="cid:([a-z]+)@report"/g, (_all, name: string) => {
+      const url = chartUrl(m, name);
+      return url ? `src="${url.replace(/&/g, '&amp;')}"` : 'src=""';
+    });
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', MAIL_CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(html);
+  }
+
+  @Post('outbox/:id/retry')
+  async retry(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() _form: FormBase,
+    @Res() res: Response,
+  ) {
+    await this.outbox.retry(p, id);
+    res.redirect(303, `/admin/outbox/${id}?done=mailRetried`);
+  }
+}
+
+interface MailRef {
+  kind: string;
+  period: string;
+  locale: string;
+  unitId: number | null;
+  userId: number | null;
+}
+
+/** The report preview endpoint that renders this mail again (used while it is not yet rendered). */
+function previewUrl(m: MailRef): string | null {
+  const q = `period=${m.period}&locale=${m.locale}`;
+  if (m.kind === UNIT_REPORT && m.unitId) return `/api/v1/reports/units/${m.unitId}?${q}`;
+  if (m.kind === SUPERVISOR_DIGEST && m.userId) return `/api/v1/reports/digest?${q}&userId=${m.userId}`;
+  return null;
+}
+
+function chartUrl(m: MailRef, name: string): string | null {
+  const q = `period=${m.period}&locale=${m.locale}`;
+  if (m.kind === UNIT_REPORT && m.unitId) return `/api/v1/reports/units/${m.unitId}/charts/${name}?${q}`;
+  if (m.kind === SUPERVISOR_DIGEST && m.userId)
+    return `/api/v1/reports/digest/charts/${name}?${q}&userId=${m.userId}`;
+  return null;
+}
