@@ -62,6 +62,7 @@ export class ReportBuilder {
       requirements: view.requirements.map((r) => ({
         key: r.key,
         label: r.label,
+        shortLabel: shortLabel(r.key, r.label),
         unit: r.unit,
         verified: r.verified,
         pending: r.pending,
@@ -98,7 +99,7 @@ export class ReportBuilder {
     );
     const unitIds = scope.rows.map((r) => r.unit.id);
     const queue = await this.activities.awaitingReview(unitIds);
-    const labels = new Map(scope.requirements.map((r) => [r.key, r.label]));
+    const labels = new Map(scope.requirements.map((r) => [r.key, shortLabel(r.key, r.label)]));
     const model: DigestModel = {
       locale,
       period,
@@ -106,7 +107,7 @@ export class ReportBuilder {
       recipientName: recipientName ?? null,
       dashboardUrl: this.url('/'),
       provinces: provinces === null ? null : [...provinces].sort(),
-      requirements: scope.requirements.map((r) => ({ key: r.key, label: r.label })),
+      requirements: scope.requirements.map((r) => ({ key: r.key, label: shortLabel(r.key, r.label) })),
       rows: scope.rows.map((r) => ({
         unit: { id: r.unit.id, name: r.unit.name, province: r.unit.province },
         overall: r.overall,
@@ -179,6 +180,11 @@ export function contactsOf(unit: Pick<Unit, 'contacts'>): UnitContact[] {
     out.push({ name: c.name, email, locale: c.locale === 'en' ? 'en' : 'zh' });
   }
   return out;
+}
+
+/** The short label of a known requirement (经验交流、观摩活动), else the rule set's own. */
+export function shortLabel(key: string, label: LocalizedText): LocalizedText {
+  return (LABELS.requirement as Record<string, LocalizedText>)[key] ?? label;
 }
 
 function requirementLabel(key: string): LocalizedText {

@@ -5,6 +5,7 @@ import { STATUS_COLORS, STATUS_TINTS, t, type Locale } from '@app/reporting';
 import { loc, provinceName } from '@app/reporting/mail';
 import type { ScopeComplianceView } from '../compliance/compliance.types';
 import { neutralise } from '../web/exports/spreadsheet';
+import { shortLabel } from './report-builder.service';
 
 const argb = (hex: string) => `FF${hex.replace('#', '').toUpperCase()}`;
 
@@ -52,12 +53,15 @@ export async function digestWorkbook(
   const sum = wb.addWorksheet(t(L, 'mail.xlsx.summarySheet'), {
     views: [{ state: 'frozen', ySplit: 1, xSplit: 1 }],
   });
-  const reqHeaders = scope.requirements.flatMap((q) => [
-    `${loc(q.label, L)} · ${t(L, 'common.verified')}`,
-    `${loc(q.label, L)} · ${t(L, 'common.pending')}`,
-    `${loc(q.label, L)} · ${t(L, 'common.minimum')}`,
-    `${loc(q.label, L)} · ${t(L, 'common.status')}`,
-  ]);
+  const reqHeaders = scope.requirements.flatMap((q) => {
+    const label = loc(shortLabel(q.key, q.label), L);
+    return [
+      `${label} · ${t(L, 'common.verified')}`,
+      `${label} · ${t(L, 'common.pending')}`,
+      `${label} · ${t(L, 'common.minimum')}`,
+      `${label} · ${t(L, 'common.status')}`,
+    ];
+  });
   sum.addRow(
     [
       t(L, 'common.unit'),

@@ -24,37 +24,37 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('units/:id')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', PREVIEW_CSP)
-  unitPreview(@CurrentUser() p: Principal, @Param() { id }: IdParam, @Query() q: PreviewQueryDto) {
-    return this.reports.unitPreview(p, id, q);
+  async unitPreview(@CurrentUser() p: Principal, @Param() { id }: IdParam, @Query() q: PreviewQueryDto) {
+    return html(await this.reports.unitPreview(p, id, q));
   }
 
   @Get('units/:id/charts/:chart')
-  @Header('Content-Type', 'image/png')
   @Header('Cache-Control', 'private, max-age=300')
-  unitChart(
+  async unitChart(
     @CurrentUser() p: Principal,
     @Param() { id, chart }: UnitChartParam,
     @Query() q: PreviewQueryDto,
   ) {
-    return this.reports.unitChart(p, id, chart, q);
+    return png(await this.reports.unitChart(p, id, chart, q));
   }
 
   @Roles('admin', 'supervisor')
   @Get('digest')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', PREVIEW_CSP)
-  digestPreview(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
-    return this.reports.digestPreview(p, q);
+  async digestPreview(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
+    return html(await this.reports.digestPreview(p, q));
   }
 
   @Roles('admin', 'supervisor')
   @Get('digest/charts/:chart')
-  @Header('Content-Type', 'image/png')
   @Header('Cache-Control', 'private, max-age=300')
-  digestChart(@CurrentUser() p: Principal, @Param() { chart }: DigestChartParam, @Query() q: DigestQueryDto) {
-    return this.reports.digestChart(p, chart, q);
+  async digestChart(
+    @CurrentUser() p: Principal,
+    @Param() { chart }: DigestChartParam,
+    @Query() q: DigestQueryDto,
+  ) {
+    return png(await this.reports.digestChart(p, chart, q));
   }
 
   @Roles('admin', 'supervisor')
@@ -79,4 +79,13 @@ export class ReportsController {
   runs(@Query() q: PageQuery) {
     return this.reports.runs(q.page, q.pageSize);
   }
+}
+
+function png(content: Buffer): StreamableFile {
+  return new StreamableFile(content, { type: 'image/png', length: content.length });
+}
+
+// Typed at the end (not by @Header), so an error answer keeps its JSON content type.
+function html(content: string): StreamableFile {
+  return new StreamableFile(Buffer.from(content, 'utf8'), { type: 'text/html; charset=utf-8' });
 }

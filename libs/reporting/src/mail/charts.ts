@@ -30,7 +30,7 @@ export function unitReportCharts(m: UnitReportModel): Record<UnitChartName, AnyC
   return {
     bars: requirementBarsConfig(
       m.requirements.map((r) => ({
-        label: loc(r.label, m.locale),
+        label: loc(r.shortLabel, m.locale),
         verified: r.verified,
         pending: r.pending,
         minimum: r.minimum,

@@ -125,6 +125,7 @@ export function renderDigest(m: DigestModel): MailContent {
         shownRows.map((row) => [
           td(
             `${esc(row.unit.name)}<br><span style="color:#666666;font-size:12px;">${esc(provinceName(L, row.unit.province))}</span>`,
+            'min-width:140px;',
           ),
           td(statusBadge(row.overall, L), statusCellStyle(row.overall)),
           ...m.requirements.map((q) =>

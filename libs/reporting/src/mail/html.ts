@@ -52,7 +52,7 @@ export function statusCellStyle(status: RequirementStatus): string {
 
 export function table(headers: string[], rows: string[][], numeric: number[] = []): string {
   const head = headers
-    .map((h, i) => `<th style="${HEAD_CELL}${numeric.includes(i) ? NUM : ''}">${esc(h)}</th>`)
+    .map((h, i) => `<th style="${HEAD_CELL}${numeric.includes(i) ? 'text-align:right;' : ''}">${esc(h)}</th>`)
     .join('');
   const body = rows.map((r) => `<tr>${r.join('')}</tr>`).join('');
   return (

@@ -11,6 +11,8 @@ export interface MailImage {
 export interface UnitReportRequirement {
   key: string;
   label: LocalizedText;
+  /** Few-word label for chart axes. */
+  shortLabel: LocalizedText;
   /** Noun of the counted thing, e.g. 次 / events. */
   unit: LocalizedText;
   verified: number;
@@ -64,6 +66,7 @@ export interface DigestModel {
   dashboardUrl: string;
   /** Province codes in scope; null for all. */
   provinces: string[] | null;
+  /** Columns; labels are the short ones, so a table of six requirements fits a mail. */
   requirements: { key: string; label: LocalizedText }[];
   /** Worst overall status first. */
   rows: DigestRow[];
