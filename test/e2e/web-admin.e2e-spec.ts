@@ -105,17 +105,14 @@ describe('web admin pages: units, users, rule sets, e-mails, audit log', () => {
   });
 
   it('creates and edits users with their scopes; a rename keeps the user signed in', async () => {
-    const bad = await admin
-      .post('/admin/users')
-      .type('form')
-      .send({
-        _csrf: token,
-        email: 'sup-zj@example.gov.cn',
-        name: '浙江监管',
-        password: 'long-enough-1',
-        role: 'supervisor',
-        locale: 'zh',
-      });
+    const bad = await admin.post('/admin/users').type('form').send({
+      _csrf: token,
+      email: 'sup-zj@example.gov.cn',
+      name: '浙江监管',
+      password: 'long-enough-1',
+      role: 'supervisor',
+      locale: 'zh',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/data-error-for="provinces"/);
 
@@ -157,17 +154,14 @@ describe('web admin pages: units, users, rule sets, e-mails, audit log', () => {
     expect(await t.orm.em.fork().count(Session, { user: user.id })).toBe(sessions);
     expect((await sup.get('/overview')).status).toBe(200);
 
-    const narrowed = await admin
-      .post(`/admin/users/${user.id}`)
-      .type('form')
-      .send({
-        _csrf: token,
-        name: '浙江省局',
-        role: 'supervisor',
-        provinces: '33',
-        locale: 'en',
-        active: 'on',
-      });
+    const narrowed = await admin.post(`/admin/users/${user.id}`).type('form').send({
+      _csrf: token,
+      name: '浙江省局',
+      role: 'supervisor',
+      provinces: '33',
+      locale: 'en',
+      active: 'on',
+    });
     expect(narrowed.status).toBe(303);
     expect((await t.orm.em.fork().findOneOrFail(User, user.id)).provinces).toEqual(['33']);
     // A narrower scope must not keep old rights: the session is gone.

@@ -128,11 +128,15 @@ export class AssetsMiddleware implements NestMiddleware {
 /** Status colours of tables and badges, from the palette the charts and e-mails use. */
 function statusCss(): string {
   return Object.entries(STATUS_COLORS)
-    .map(
-      ([status, color]) =>
-        `.status-${status}{background:${STATUS_TINTS[status as keyof typeof STATUS_TINTS]};border-left:4px solid ${color}}\n` +
-        `.dot-${status}{color:${color}}\n.pill-${status}{background:${color};color:#fff;border-radius:999px;padding:0.05rem 0.55rem;font-size:0.82rem;white-space:nowrap}\n`,
-    )
+    .map(([status, color]) => {
+      const tint = STATUS_TINTS[status as keyof typeof STATUS_TINTS];
+      return (
+        `.status-${status}{background:${tint}}\n` +
+        `tr.status-${status}>td:first-child{box-shadow:inset 4px 0 0 ${color}}\n` +
+        `.dot-${status}{color:${color}}\n` +
+        `.pill-${status}{background:${color};color:#fff;border-radius:999px;padding:0.05rem 0.55rem;font-size:0.82rem;white-space:nowrap}\n`
+      );
+    })
     .join('');
 }
 

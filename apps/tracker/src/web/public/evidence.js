@@ -69,8 +69,10 @@
       })
         .then(function (res) {
           if (res.ok) {
-            window.location.assign(form.getAttribute('data-done'));
-            return;
+            // Read the answer to the end before leaving, so the request completes cleanly.
+            return res.text().then(function () {
+              window.location.assign(form.getAttribute('data-done'));
+            });
           }
           return res
             .json()
