@@ -171,7 +171,11 @@ export class ReportsService {
   async catchUp(now: Date = new Date()): Promise<RunSummary | null> {
     const tick = latestTickAtOrBefore(this.env.REPORT_CRON, this.env.REPORT_TZ, now);
     if (!tick) return null;
-    const first = await this.em.findOne(User, {}, { orderBy: { createdAt: 'asc' }, fields: ['createdAt'] });
+    const [first] = await this.em.find(
+      User,
+      {},
+      { orderBy: { createdAt: 'asc' }, fields: ['createdAt'], limit: 1 },
+    );
     if (!first || first.createdAt.getTime() > tick.getTime()) return null;
     const period = periodOfInstant(tick, this.env.REPORT_TZ);
     if (await this.em.count(ReportRun, { period, trigger: { $in: SCHEDULED } })) return null;
