@@ -45,7 +45,7 @@ export function latestTickAtOrBefore(
     let cursor = new Date(now.getTime() - hours * 3600_000);
     let latest: Date | null = null;
     for (let i = 0; i < 10_000; i++) {
-      const next = time.getNextDateFrom(cursor).toJSDate();
+      const next = time.getNextDateFrom(cursor, timeZone).toJSDate();
       if (next.getTime() > now.getTime()) break;
       latest = next;
       cursor = next;

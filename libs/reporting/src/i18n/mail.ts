@@ -87,7 +87,7 @@ export const mail: AreaMessages = {
     'mail.digest.greeting': 'Dear {name},',
     'mail.digest.intro': 'This is where the {units} demonstration units of {scope} stand as of {asOf}.',
     'mail.digest.allProvinces': 'all provinces',
-    'mail.digest.scopeMore': '{list} and {n} more',
+    'mail.digest.scopeMore': '{list} … ({n} provinces)',
     'mail.digest.countsHeading': 'Units by status',
     'mail.digest.tableHeading': 'Units × requirements (units with shortfalls first)',
     'mail.digest.tableNote': 'Each cell shows verified / minimum; the colour is the status.',

@@ -1,0 +1,212 @@
+import type { RequirementStatus } from '@app/compliance';
+import { DIGEST_CHART_IMAGES, digestCharts, UNIT_CHART_IMAGES, unitReportCharts } from './charts';
+import { MAX_QUEUE_ROWS, MAX_TABLE_ROWS, renderDigest, scopeLabel } from './digest';
+import type { DigestModel, UnitReportModel, UnitReportRequirement } from './models';
+import { renderUnitReport, shortfallsOf } from './unit-report';
+
+function req(
+  key: string,
+  status: RequirementStatus,
+  over: Partial<UnitReportRequirement> = {},
+): UnitReportRequirement {
+  return {
+    key,
+    label: { zh: `任务${key}`, en: `Requirement ${key}` },
+    shortLabel: { zh: key, en: key },
+    unit: { zh: '次', en: 'events' },
+    verified: 1,
+    pending: 1,
+    minimum: 3,
+    pace: 2,
+    remaining: 2,
+    status,
+    periodEnd: '2026-12-31',
+    ...over,
+  };
+}
+
+function unitModel(over: Partial<UnitReportModel> = {}): UnitReportModel {
+  return {
+    locale: 'zh',
+    period: '2026-05',
+    asOf: '2026-05-01',
+    recipientName: '张三',
+    dashboardUrl: 'https://tracker.example.gov.cn/',
+    unit: { id: 7, name: '<b>某某</b>有限公司 & Co', province: '44' },
+    compliancePeriod: { start: '2026-01-01', end: '2026-12-31' },
+    overall: 'shortfall',
+    requirements: [
+      req('a', 'at_risk'),
+      req('b', 'met', { verified: 3, remaining: 0 }),
+      req('c', 'shortfall', { verified: 0, pending: 0, remaining: 3 }),
+      req('d', 'on_track', { verified: 2, pace: 2, remaining: 1 }),
+    ],
+    rejected: [
+      {
+        id: 1,
+        date: '2026-03-02',
+        requirement: { zh: '论文', en: 'Papers' },
+        title: '<script>x</script>',
+        reason: '缺少"证明"',
+      },
+    ],
+    cumulative: {
+      points: [
+        { month: '2026-01', verified: 1, pace: 0 },
+        { month: '2026-02', verified: 2, pace: 1 },
+      ],
+      minimum: 12,
+    },
+    charts: UNIT_CHART_IMAGES,
+    ...over,
+  };
+}
+
+describe('unit report mail', () => {
+  it('escapes every value from the database', () => {
+    const { html, subject } = renderUnitReport(unitModel());
+    expect(html).not.toContain('<b>某某</b>');
+    expect(html).toContain('&lt;b&gt;某某&lt;/b&gt;有限公司 &amp; Co');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(html).toContain('缺少&quot;证明&quot;');
+    // The subject is a header, not HTML: it stays as written.
+    expect(subject).toBe('【示范项目月报】<b>某某</b>有限公司 & Co · 2026年5月');
+  });
+
+  it('shows the charts by cid with their size, never as data: URIs, and inline styles only', () => {
+    const { html } = renderUnitReport(unitModel());
+    expect(html).toContain('src="cid:bars@report" width="632" height="316"');
+    expect(html).toContain('src="cid:cumulative@report"');
+    expect(html).not.toMatch(/data:|<style|class=|<script/);
+  });
+
+  it('lists shortfalls worst first with what is still needed and by when', () => {
+    expect(shortfallsOf(unitModel()).map((r) => r.key)).toEqual(['c', 'a']);
+    const { text } = renderUnitReport(unitModel());
+    expect(text).toContain('- 任务c：还需 3 次，须在 2026年12月31日 前完成（已核实 0，待审核 0）');
+    expect(text).toContain('总体状态：进度落后');
+    expect(text).toContain('<script>x</script>');
+    const none = renderUnitReport(
+      unitModel({ requirements: [req('b', 'met', { remaining: 0 })], rejected: [] }),
+    );
+    expect(none.text).toContain('目前没有进度不足的任务');
+    expect(none.text).toContain('没有被退回的活动');
+  });
+
+  it('speaks English when asked', () => {
+    const { subject, text, html } = renderUnitReport(unitModel({ locale: 'en', recipientName: 'Alice' }));
+    expect(subject).toBe('Monthly progress report: <b>某某</b>有限公司 & Co, May 2026');
+    expect(text).toContain('Dear Alice,');
+    expect(text).toContain('Requirement c: 3 more events needed by 31 Dec 2026');
+    expect(html).toContain('<html lang="en">');
+  });
+
+  it('builds its charts with the shared chart-config builders', () => {
+    const charts = unitReportCharts(unitModel());
+    expect(charts.bars.type).toBe('bar');
+    expect(charts.bars.data.labels).toEqual(['a', 'b', 'c', 'd']);
+    expect(charts.cumulative.type).toBe('line');
+    expect(charts.cumulative.data.datasets[0].data).toEqual([1, 2]);
+    expect(charts.bars.options?.responsive).toBe(false);
+  });
+});
+
+function digestModel(over: Partial<DigestModel> = {}): DigestModel {
+  const cell = (status: RequirementStatus) => ({ verified: 1, pending: 0, minimum: 3, remaining: 2, status });
+  return {
+    locale: 'zh',
+    period: '2026-05',
+    asOf: '2026-05-01',
+    recipientName: '李四',
+    dashboardUrl: 'https://tracker.example.gov.cn/',
+    provinces: ['44'],
+    requirements: [
+      { key: 'a', label: { zh: '交流活动', en: 'Events' } },
+      { key: 'b', label: { zh: '论文', en: 'Papers' } },
+    ],
+    rows: [
+      {
+        unit: { id: 1, name: '甲公司', province: '44' },
+        overall: 'shortfall',
+        cells: { a: cell('shortfall'), b: cell('at_risk') },
+      },
+      {
+        unit: { id: 2, name: '乙公司', province: '44' },
+        overall: 'met',
+        cells: { a: cell('met'), b: cell('met') },
+      },
+    ],
+    totals: {
+      units: 2,
+      byStatus: { met: 1, on_track: 0, at_risk: 0, shortfall: 1, failed: 0 },
+      meeting: { a: { met: 1, of: 2 }, b: { met: 1, of: 2 } },
+    },
+    queue: [
+      {
+        id: 9,
+        unitName: '甲公司',
+        requirement: { zh: '论文', en: 'Papers' },
+        title: '一篇论文',
+        date: '2026-04-01',
+        submittedAt: new Date('2026-04-10T02:00:00Z'),
+        waitingDays: 21,
+      },
+    ],
+    queueTotal: 1,
+    charts: DIGEST_CHART_IMAGES,
+    attachmentName: '示范项目监管汇总-2026-05.xlsx',
+    ...over,
+  };
+}
+
+describe('supervisor digest mail', () => {
+  it('names the scope', () => {
+    expect(scopeLabel('zh', null)).toBe('全国');
+    expect(scopeLabel('zh', ['44', '45'])).toBe('广东省、广西壮族自治区');
+    expect(scopeLabel('en', ['11', '12', '13', '14'])).toBe('Beijing, Tianjin, Hebei … (4 provinces)');
+  });
+
+  it('lists units with shortfalls, the table coloured by status, the review queue and both charts', () => {
+    const { subject, html, text } = renderDigest(digestModel());
+    expect(subject).toBe('【示范项目月报】监管汇总 · 广东省 · 2026年5月');
+    expect(text).toContain('- [进度落后] 甲公司（广东省）：交流活动还需 2；论文还需 2');
+    expect(text).not.toContain('[已达标] 乙公司');
+    expect(html).toContain('background:#ffebee'); // shortfall tint
+    expect(text).toContain('2026年4月10日 甲公司 · 论文 · 一篇论文 (21 天)');
+    expect(html).toContain('src="cid:share@report"');
+    expect(html).toContain('src="cid:status@report"');
+    expect(html).not.toMatch(/data:|<style|<script/);
+  });
+
+  it('keeps big scopes readable: table and queue are cut with a note', () => {
+    const rows = Array.from({ length: MAX_TABLE_ROWS + 5 }, (_, i) => ({
+      ...digestModel().rows[1],
+      unit: { id: i + 10, name: `单位${i}`, province: '44' },
+    }));
+    const queue = Array.from({ length: MAX_QUEUE_ROWS + 3 }, (_, i) => ({
+      ...digestModel().queue[0],
+      id: i + 1,
+    }));
+    const { text } = renderDigest(digestModel({ rows, queue, queueTotal: queue.length }));
+    expect(text).toContain(`邮件中仅列出前 ${MAX_TABLE_ROWS} 家单位，共 ${MAX_TABLE_ROWS + 5} 家`);
+    expect(text).toContain('另有 3 项待审核');
+  });
+
+  it('says so when a scope has no units', () => {
+    const empty = digestModel({
+      rows: [],
+      queue: [],
+      queueTotal: 0,
+      totals: {
+        units: 0,
+        byStatus: { met: 0, on_track: 0, at_risk: 0, shortfall: 0, failed: 0 },
+        meeting: {},
+      },
+    });
+    const { text } = renderDigest(empty);
+    expect(text).toContain('您的监管范围内目前没有示范单位');
+    expect(text).toContain('没有待审核的活动');
+    expect(digestCharts(empty).status.type).toBe('doughnut');
+  });
+});
