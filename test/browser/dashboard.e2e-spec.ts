@@ -13,6 +13,7 @@ import {
 } from '../support/browser';
 import type { TestApp } from '../support/test-app';
 import { ADMIN } from '../support/test-app';
+import { withCheckChar } from '@app/compliance';
 import { PASSWORD, seedWorld, tinyPdf, type WebWorld } from '../e2e/web-fixtures';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -291,6 +292,12 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
     const { page, problems: p } = await openPage(browser, s.baseUrl, 'en-US');
     problems.push(p);
     await signIn(page, ADMIN.email, ADMIN.password);
+    // This administrator works in English: every page below is the English one.
+    await Promise.all([
+      page.waitForURL('**/overview'),
+      page.click('[data-testid=lang-switch] button[value=en]'),
+    ]);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
     const pages: [string, string][] = [
       ['/overview', '14-admin-overview'],
       ['/review', '15-admin-review'],
@@ -307,8 +314,40 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
       const res = await page.goto(path);
       expect({ path, status: res!.status() }).toEqual({ path, status: 200 });
       await chartsReady(page);
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
       await screenshot(page, name);
     }
+    // Unit import from a file: a dry run reports every row, the real run creates the good ones.
+    const year = Number(w.today.slice(0, 4));
+    const good = withCheckChar('91320100MA1B00001');
+    const csv = [
+      '单位名称,统一社会信用代码,省份,行业,类型,建设周期开始,建设周期结束,联系人,联系邮箱',
+      `南京市示范家政服务公司,${good},江苏,家政服务,企业,${year}/1/1,${year + 1}/12/31,孙七,sunqi@example.cn`,
+      `坏数据公司,123,江苏,家政服务,企业,${year}-01-01,${year + 1}-12-31,,`,
+    ].join('\n');
+    await page.goto('/admin/units');
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '单位名单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.click('[data-testid=import-submit]');
+    const result = page.locator('[data-testid=import-result]');
+    await expect(result.locator('p').textContent()).resolves.toContain(
+      'Dry run: 2 rows read, 1 valid, nothing imported.',
+    );
+    await expect(result.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(result.locator('tbody tr td').first().textContent()).resolves.toBe('3');
+    await screenshot(page, '24-admin-import-dry-run');
+    await page.uncheck('input[name=dryRun]');
+    await page.click('[data-testid=import-submit]');
+    await expect(result.locator('p').textContent()).resolves.toContain('1 units imported');
+    p.take().forEach((m) => expect(m).toMatch(/status of 4\d\d/));
+    await page.goto(`/admin/units?q=${good}`);
+    await expect(page.locator('[data-testid=unit-table] tbody').textContent()).resolves.toContain(
+      '南京市示范家政服务公司',
+    );
+
     // The user form shows the scope field of the chosen role only.
     await page.goto('/admin/users/new');
     await page.selectOption('#role', 'supervisor');

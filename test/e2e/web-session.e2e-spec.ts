@@ -36,6 +36,21 @@ describe('web: sign-in, sign-out, language, assets, security headers', () => {
     expect((await t.http.get('/login?lang=fr')).status).toBe(400);
   });
 
+  it('answers an unknown page with a page, and unknown API paths with JSON', async () => {
+    const page = await t.http
+      .get('/no-such-page?lang=en')
+      .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('Page not found');
+    const api = await t.http.get('/api/v1/no-such-thing').set('Accept', 'text/html');
+    expect(api.status).toBe(404);
+    expect(api.headers['content-type']).toMatch(/json/);
+    expect(
+      (await t.http.get('/no-such-page').set('Accept', 'application/json')).headers['content-type'],
+    ).toMatch(/json/);
+  });
+
   it('sets a CSP that allows only the app’s own scripts and styles, and no inline code is needed', async () => {
     const res = await t.http.get('/login');
     const csp = res.headers['content-security-policy'];

@@ -44,9 +44,13 @@ export class PageProblems {
     });
     page.on('pageerror', (e) => this.list.push(`pageerror: ${e.message} @ ${page.url()}`));
     page.on('requestfailed', (r) => {
-      // A download navigation is reported as aborted; that is the browser saving the file.
-      if (r.failure()?.errorText === 'net::ERR_ABORTED' && r.isNavigationRequest()) return;
+      // Aborted means the browser stopped waiting (a download, or leaving the page before the favicon
+      // arrived); a request the server failed shows up as a console error with its status instead.
+      if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
       this.list.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 500) this.list.push(`HTTP ${r.status()}: ${r.url()}`);
     });
   }
 

@@ -1,4 +1,13 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import {
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnModuleInit,
+  RequestMethod,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { t } from '@app/reporting/i18n';
 import { ActivitiesModule } from '../activities/activities.module';
 import { AuthHttpModule } from '../auth/auth.module';
 import { ComplianceModule } from '../compliance/compliance.module';
@@ -10,6 +19,7 @@ import { AssetsMiddleware, AssetsService } from './assets.service';
 import { ExportsService } from './exports/exports.service';
 import { PageErrorFilter } from './page-error.filter';
 import { ViewsService } from './views.service';
+import { type PageRequest, requestLocale } from './locale';
 import { SessionPagesController } from './controllers/session-pages.controller';
 import { UnitPagesController } from './controllers/unit-pages.controller';
 import { ActivityPagesController } from './controllers/activity-pages.controller';
@@ -40,8 +50,35 @@ import { AdminRecordsController } from './controllers/admin-records.controller';
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })
-export class WebModule implements NestModule {
+export class WebModule implements NestModule, OnModuleInit {
+  constructor(
+    private readonly adapter: HttpAdapterHost,
+    private readonly views: ViewsService,
+  ) {}
+
   configure(consumer: MiddlewareConsumer) {
     consumer.apply(AssetsMiddleware).forRoutes({ path: 'assets/*path', method: RequestMethod.GET });
+  }
+
+  /**
+   * Runs after every route is registered: a browser asking for a page that does not exist gets a
+   * page saying so; API paths and non-HTML requests keep the JSON 404.
+   */
+  onModuleInit() {
+    const app = this.adapter.httpAdapter?.getInstance?.() as
+      { use(fn: (req: Request, res: Response, next: NextFunction) => void): void } | undefined;
+    app?.use((req, res, next) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api/') || req.accepts(['html', 'json']) !== 'html') {
+        return next();
+      }
+      const r = req as PageRequest;
+      this.views.page(
+        r,
+        res,
+        'error.njk',
+        { status: 404, message: t(requestLocale(r), 'web.error.404') },
+        404,
+      );
+    });
   }
 }
