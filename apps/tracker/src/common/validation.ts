@@ -22,6 +22,10 @@ const RULES_ZH: Record<string, string> = {
   arrayMinSize: '条目过少',
   isUrl: '必须是有效网址',
   isCreditCode: '统一社会信用代码无效（校验位不符）',
+  isAfterStart: '建设周期结束日期必须晚于开始日期',
+  maxCycle: '建设周期不得超过 5 年',
+  isPositive: '必须大于 0',
+  whitelist: '不允许的字段',
   isObject: '必须是对象',
   nestedValidation: '必须是对象',
 };
