@@ -21,7 +21,7 @@ import { type Principal, ScopePolicy } from '@app/auth';
 import { Unit } from '@app/db';
 import { Clock } from '../common/clock';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
-import { ComplianceSql, type Window } from './compliance.sql';
+import { ComplianceSql, type ScopePart, type Window } from './compliance.sql';
 import type {
   ComplianceTrend,
   ScopeComplianceView,
@@ -32,14 +32,12 @@ import type {
   UnitSummary,
 } from './compliance.types';
 
-type Builder = Parameters<ComplianceSql['unitFilter']>[0];
-
-/** Units evaluated over the same date windows, so one grouped query serves them all. */
+/** Units evaluated over the same date windows. */
 interface UnitGroup {
   ruleSet: RuleSet;
   windows: Window[];
   /** Selects exactly these units in SQL (on columns of `u`), so no id list is sent. */
-  condition: (qb: Builder) => void;
+  condition: ScopePart['condition'];
   unitIds: Set<number>;
 }
 
@@ -128,9 +126,10 @@ export class ComplianceService {
 
   /**
    * Every unit of a scope at `at` (default today), worst first. Without `page`, all rows.
-   * Calendar-year rule sets: units whose cycle covers at's year share one grouped query; units whose
-   * cycle ended earlier (or starts later) are judged on their last (first) year, one query per such year.
-   * Project-year rule sets: one query per distinct cycle.
+   * Units are grouped by the date windows they are judged on (calendar-year rule sets: by effective year,
+   * so units whose cycle covers at's year form one group and units whose cycle ended earlier or starts
+   * later are judged on their last or first year; project-year rule sets: by cycle). All groups are
+   * counted in one grouped query (plus one per distinctBy attribute), then evaluateCounts() per unit.
    */
   async forScope(
     filter: ScopeFilter,
@@ -159,18 +158,29 @@ export class ComplianceService {
       r.verified += verified;
       r.pending += pending;
     };
-    for (const g of groups.values()) {
-      const plain = g.windows.filter((w) => !w.req.distinctBy);
-      for (const row of await this.sql.scopeCounts(filter, g.condition, plain)) {
-        // The SQL condition selects exactly the group; the check keeps a unit from ever counting twice.
-        if (!g.unitIds.has(row.unitId)) continue;
-        if (row.status === 'verified') add(row.unitId, row.requirement, row.n, 0);
-        else add(row.unitId, row.requirement, 0, row.n);
-      }
-      for (const w of g.windows.filter((x) => x.req.distinctBy)) {
-        for (const row of await this.sql.scopeDistinct(filter, g.condition, w)) {
-          if (g.unitIds.has(row.unitId)) add(row.unitId, w.req.key, row.verified, row.pending);
-        }
+    // One pass over the activities for all plain requirements, one per distinctBy attribute.
+    const unitGroup = new Map<number, UnitGroup>();
+    for (const g of groups.values()) for (const id of g.unitIds) unitGroup.set(id, g);
+    const list = [...groups.values()];
+    const plain = list.map((g) => ({
+      condition: g.condition,
+      windows: g.windows.filter((w) => !w.req.distinctBy),
+    }));
+    for (const row of await this.sql.scopeCounts(filter, plain)) {
+      // Group conditions are disjoint; the check keeps a unit from ever counting outside its group.
+      if (!unitGroup.get(row.unitId)?.windows.some((w) => w.req.key === row.requirement)) continue;
+      if (row.status === 'verified') add(row.unitId, row.requirement, row.n, 0);
+      else add(row.unitId, row.requirement, 0, row.n);
+    }
+    const fields = new Set(list.flatMap((g) => g.windows.map((w) => w.req.distinctBy ?? '')).filter(Boolean));
+    for (const field of fields) {
+      const parts = list.map((g) => ({
+        condition: g.condition,
+        windows: g.windows.filter((w) => w.req.distinctBy === field),
+      }));
+      for (const row of await this.sql.scopeDistinct(filter, field, parts)) {
+        if (!unitGroup.get(row.unitId)?.windows.some((w) => w.req.key === row.requirement)) continue;
+        add(row.unitId, row.requirement, row.verified, row.pending);
       }
     }
 
@@ -336,8 +346,6 @@ function groupOf(
   at: IsoDate,
 ): { key: string; make: () => Pick<UnitGroup, 'windows' | 'condition'> } {
   const rs = ruleSetKey(ruleSet);
-  const sameRuleSet = (qb: Builder) =>
-    qb.where(sql.u('program'), ruleSet.program).where(sql.u('ruleSetVersion'), ruleSet.version);
   const cycle = cycleOf(unit);
 
   if (ruleSet.periodMode === 'calendar_year') {
@@ -351,13 +359,23 @@ function groupOf(
         windows: ruleSet.requirements.map((req) =>
           req.period === 'cycle' ? { req, start: null, end: null } : { req, start: first, end: last },
         ),
-        condition: (qb) => {
-          sameRuleSet(qb);
-          if (year === atYear)
-            qb.where(sql.u('cycleStart'), '<=', last).where(sql.u('cycleEnd'), '>=', first);
-          else if (year < atYear) qb.whereBetween(sql.u('cycleEnd'), [first, last]);
-          else qb.whereBetween(sql.u('cycleStart'), [first, last]);
-        },
+        condition: sql.unitCondition(
+          ruleSet,
+          year === atYear
+            ? [
+                ['cycleStart', '<=', last],
+                ['cycleEnd', '>=', first],
+              ]
+            : year < atYear
+              ? [
+                  ['cycleEnd', '>=', first],
+                  ['cycleEnd', '<=', last],
+                ]
+              : [
+                  ['cycleStart', '>=', first],
+                  ['cycleStart', '<=', last],
+                ],
+        ),
       }),
     };
   }
@@ -370,10 +388,10 @@ function groupOf(
         const period = requirementPeriod(req, ruleSet, cycle, at);
         return { req, start: period.start, end: period.end };
       }),
-      condition: (qb) => {
-        sameRuleSet(qb);
-        qb.where(sql.u('cycleStart'), unit.cycleStart).where(sql.u('cycleEnd'), unit.cycleEnd);
-      },
+      condition: sql.unitCondition(ruleSet, [
+        ['cycleStart', '=', unit.cycleStart],
+        ['cycleEnd', '=', unit.cycleEnd],
+      ]),
     }),
   };
 }

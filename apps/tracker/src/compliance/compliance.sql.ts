@@ -46,6 +46,24 @@ export interface ScopeCountRow {
 
 type Builder = Knex.QueryBuilder;
 
+/** Units sharing date windows: `condition` (see unitCondition) selects them, so no id list is sent. */
+export interface ScopePart {
+  condition: Knex.Raw;
+  windows: readonly Window[];
+}
+
+/** Parts per statement: one pass over the table each, with a bounded statement size. */
+const PARTS_PER_QUERY = 100;
+
+const minOf = (xs: string[]) => xs.reduce((a, b) => (b < a ? b : a));
+const maxOf = (xs: string[]) => xs.reduce((a, b) => (b > a ? b : a));
+
+function batches<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += PARTS_PER_QUERY) out.push(xs.slice(i, i + PARTS_PER_QUERY));
+  return out;
+}
+
 /**
  * The grouped SQL behind ComplianceService, written with knex so SQLite and PostgreSQL run the same
  * statements. Column names come from the ORM metadata. Every count repeats the engine's rules:
@@ -220,79 +238,153 @@ export class ComplianceSql {
     );
   }
 
-  /** Activities of units in scope, joined to their unit and kept inside its cycle. */
-  private scoped(f: ScopeFilter, unitCondition: (qb: Builder) => void): Builder {
-    const k = this.knex;
-    const q = k({ a: this.activityTable }).join({ u: this.unitTable }, this.u('id'), this.a('unit'));
-    this.unitFilter(q, f);
-    q.where(unitCondition);
-    this.countable(q);
-    return q
-      .where(this.a('date'), '>=', k.ref(this.u('cycleStart')))
-      .where(this.a('date'), '<=', k.ref(this.u('cycleEnd')));
+  /**
+   * A condition on unit columns (`u.<column> <op> value`, all of them) for one rule set, so a group of
+   * units is selected by what they have in common rather than by a list of ids.
+   */
+  unitCondition(
+    ruleSet: { program: string; version: number },
+    tests: readonly [prop: string, op: '=' | '<=' | '>=', value: string][] = [],
+  ): Knex.Raw {
+    const all: [string, string, string | number][] = [
+      ['program', '=', ruleSet.program],
+      ['ruleSetVersion', '=', ruleSet.version],
+      ...tests,
+    ];
+    return this.knex.raw(
+      all.map(([, op]) => `?? ${op} ?`).join(' and '),
+      all.flatMap(([prop, , value]) => [this.u(prop), value]),
+    );
   }
 
-  /** Non-distinct requirements: one grouped query for every unit the condition selects. */
-  scopeCountsQuery(
-    f: ScopeFilter,
-    unitCondition: (qb: Builder) => void,
-    windows: readonly Window[],
-  ): Builder {
-    const q = this.scoped(f, unitCondition).select({
+  /**
+   * Activities of the units in scope, joined to their unit and kept inside its cycle, counted when they
+   * fall in their unit's window for their requirement. Each (rule set, requirement) is a slot; the units
+   * subquery works out every unit's window per slot once (CASE over the group conditions), so the row
+   * test is `requirement = key and date between the unit's bounds and qualifies`, with no constants on
+   * the unit side for the planner to misjudge.
+   */
+  private scoped(f: ScopeFilter, parts: readonly ScopePart[]): Builder {
+    const k = this.knex;
+    const slots = new Map<
+      Requirement,
+      { condition: Knex.Raw; start: IsoDate | null; end: IsoDate | null }[]
+    >();
+    for (const part of parts) {
+      for (const w of part.windows) {
+        let cases = slots.get(w.req);
+        if (!cases) slots.set(w.req, (cases = []));
+        cases.push({ condition: part.condition, start: w.start, end: w.end });
+      }
+    }
+    const bound = (
+      cases: { condition: Knex.Raw; start: IsoDate | null; end: IsoDate | null }[],
+      end: boolean,
+    ) =>
+      k.raw(
+        `case ${cases.map((c) => `when ? then ${(end ? c.end : c.start) ? '?' : '??'}`).join(' ')} end`,
+        cases.flatMap((c) => [
+          c.condition,
+          (end ? c.end : c.start) ?? this.u(end ? 'cycleEnd' : 'cycleStart'),
+        ]),
+      );
+    const select: Record<string, string | Knex.Raw> = {
+      id: this.u('id'),
+      cs: this.u('cycleStart'),
+      ce: this.u('cycleEnd'),
+    };
+    const list = [...slots.entries()];
+    list.forEach(([, cases], i) => {
+      select[`s${i}`] = bound(cases, false);
+      select[`e${i}`] = bound(cases, true);
+    });
+    // The LIMIT keeps PostgreSQL from inlining the subquery, so the CASEs run once per unit, not per activity.
+    const units = this.unitFilter(k({ u: this.unitTable }).select(select), f).limit(2_000_000_000);
+
+    const q = k({ a: this.activityTable }).join(units.as('ut'), 'ut.id', this.a('unit'));
+    this.countable(q);
+    q.where(this.a('date'), '>=', k.ref('ut.cs')).where(this.a('date'), '<=', k.ref('ut.ce'));
+    // Cheap filters first: only the requirement keys and the date span any window asks for.
+    const windows = parts.flatMap((p) => p.windows);
+    q.whereIn(this.a('requirement'), [...new Set(windows.map((w) => w.req.key))]);
+    if (windows.every((w) => w.start)) q.where(this.a('date'), '>=', minOf(windows.map((w) => w.start!)));
+    if (windows.every((w) => w.end)) q.where(this.a('date'), '<=', maxOf(windows.map((w) => w.end!)));
+    q.where((any) => {
+      list.forEach(([req], i) =>
+        any.orWhere((one) => {
+          this.requirementCondition(one, { req, start: null, end: null });
+          one.where(this.a('date'), '>=', k.ref(`ut.s${i}`)).where(this.a('date'), '<=', k.ref(`ut.e${i}`));
+        }),
+      );
+    });
+    return q;
+  }
+
+  /** Non-distinct requirements of every unit the parts select, grouped by unit, requirement, status. */
+  scopeCountsQuery(f: ScopeFilter, parts: readonly ScopePart[]): Builder {
+    const q = this.scoped(f, parts).select({
       unitId: this.a('unit'),
       requirement: this.a('requirement'),
       status: this.a('status'),
       n: this.knex.raw('count(*)'),
     });
-    this.anyOf(q, windows);
     return q.groupBy(this.a('unit'), this.a('requirement'), this.a('status'));
   }
 
-  async scopeCounts(
-    f: ScopeFilter,
-    unitCondition: (qb: Builder) => void,
-    windows: readonly Window[],
-  ): Promise<ScopeCountRow[]> {
-    if (!windows.length) return [];
-    const rows: Record<string, unknown>[] = await this.scopeCountsQuery(f, unitCondition, windows);
-    return rows.map((r) => ({
-      unitId: Number(r.unitId),
-      requirement: String(r.requirement),
-      status: r.status as ScopeCountRow['status'],
-      n: Number(r.n),
-    }));
+  async scopeCounts(f: ScopeFilter, parts: readonly ScopePart[]): Promise<ScopeCountRow[]> {
+    const out: ScopeCountRow[] = [];
+    for (const batch of batches(parts.filter((p) => p.windows.length))) {
+      const rows: Record<string, unknown>[] = await this.scopeCountsQuery(f, batch);
+      for (const r of rows) {
+        out.push({
+          unitId: Number(r.unitId),
+          requirement: String(r.requirement),
+          status: r.status as ScopeCountRow['status'],
+          n: Number(r.n),
+        });
+      }
+    }
+    return out;
   }
 
   /**
-   * A distinctBy requirement for every unit the condition selects: distinct identities per unit;
-   * an identity with any verified record is verified, one with only submitted records is pending.
+   * distinctBy requirements counting the same attribute, for every unit the parts select: distinct
+   * identities per unit and requirement; an identity with any verified record is verified, one with only
+   * submitted records is pending.
    */
   async scopeDistinct(
     f: ScopeFilter,
-    unitCondition: (qb: Builder) => void,
-    w: Window,
-  ): Promise<{ unitId: number; verified: number; pending: number }[]> {
+    field: string,
+    parts: readonly ScopePart[],
+  ): Promise<{ unitId: number; requirement: string; verified: number; pending: number }[]> {
     const k = this.knex;
-    const inner = this.scoped(f, unitCondition).select({
-      unit_id: this.a('unit'),
-      k: this.identity(w.req.distinctBy as string),
-      v: k.raw(`case when ?? = 'verified' then 1 else 0 end`, [this.a('status')]),
-    });
-    this.requirementCondition(inner, w);
-    const perKey = k
-      .from(inner.as('x'))
-      .select('unit_id', 'k', k.raw('max(v) as v'))
-      .where('k', '<>', '')
-      .groupBy('unit_id', 'k');
-    const rows: Record<string, unknown>[] = await k
-      .from(perKey.as('y'))
-      .select({ unitId: 'unit_id', verified: k.raw('sum(v)'), keys: k.raw('count(*)') })
-      .groupBy('unit_id');
-    return rows.map((r) => ({
-      unitId: Number(r.unitId),
-      verified: Number(r.verified),
-      pending: Number(r.keys) - Number(r.verified),
-    }));
+    const out: { unitId: number; requirement: string; verified: number; pending: number }[] = [];
+    for (const batch of batches(parts.filter((p) => p.windows.length))) {
+      const inner = this.scoped(f, batch).select({
+        unit_id: this.a('unit'),
+        req: this.a('requirement'),
+        k: this.identity(field),
+        v: k.raw(`case when ?? = 'verified' then 1 else 0 end`, [this.a('status')]),
+      });
+      const perKey = k
+        .from(inner.as('x'))
+        .select('unit_id', 'req', 'k', k.raw('max(v) as v'))
+        .where('k', '<>', '')
+        .groupBy('unit_id', 'req', 'k');
+      const rows: Record<string, unknown>[] = await k
+        .from(perKey.as('y'))
+        .select({ unitId: 'unit_id', requirement: 'req', verified: k.raw('sum(v)'), keys: k.raw('count(*)') })
+        .groupBy('unit_id', 'req');
+      for (const r of rows) {
+        out.push({
+          unitId: Number(r.unitId),
+          requirement: String(r.requirement),
+          verified: Number(r.verified),
+          pending: Number(r.keys) - Number(r.verified),
+        });
+      }
+    }
+    return out;
   }
 
   /** Verified and submitted activities per month and requirement of one calendar year, in scope. */

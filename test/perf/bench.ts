@@ -1,0 +1,316 @@
+/*
+ * Compliance benchmark on PostgreSQL: grouped SQL (ComplianceService) against the naive way (load every
+ * activity of the period, evaluate() per unit), side by side on the same data, plus one unit's view and an
+ * EXPLAIN check that the per-unit query uses the (unit_id, requirement, status, date) index.
+ *
+ *   npm run bench                      10,000 units, 2,000,000 activities, 5 runs each
+ *   BENCH_UNITS=1000 BENCH_ACTIVITIES=100000 BENCH_RUNS=3 npm run bench
+ *   BENCH_PG_URL=postgresql://user@host:5432 (default postgresql://postgres@127.0.0.1:5432)
+ *
+ * Creates its own database bench_<timestamp> and drops it afterwards; appends a dated section to
+ * test/perf/results.md. Exits 1 when the two ways disagree or the index is not used.
+ */
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
+import {
+  type ActivityFact,
+  evaluate,
+  type IsoDate,
+  PROVINCE_CODES,
+  requirementPeriod,
+  type UnitCompliance,
+} from '@app/compliance';
+import { ormOptions } from '@app/db';
+import { FixedClock } from '../../apps/tracker/src/common/clock';
+import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.service';
+import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
+import { ACTIVITY_ATTRIBUTES, activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
+import type { ScopeComplianceView, UnitSummary } from '../../apps/tracker/src/compliance/compliance.types';
+
+const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
+const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 2_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const PG = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+/** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
+const TODAY: IsoDate = '2026-05-15';
+const ROOT = __dirname.split(/[\\/]dist[\\/]/)[0].replace(/[\\/]test[\\/]perf$/, '');
+const RESULTS = join(ROOT, 'test', 'perf', 'results.md');
+const INDEX = 'activities_unit_id_requirement_status_date_index';
+
+/** Two-year cycles of five cohorts: one ended in 2025, three running, one started this year. */
+const COHORTS = ['2023-07-01', '2024-07-01', '2025-01-01', '2025-07-01', '2026-01-01'];
+
+function log(msg: string) {
+  process.stdout.write(`[bench] ${msg}\n`);
+}
+
+async function timed<T>(label: string, runs: number, fn: () => Promise<T>) {
+  const result = await fn(); // warm-up, not counted
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const median = ms.length % 2 ? ms[(ms.length - 1) / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+  log(`${label}: median ${median.toFixed(1)} ms (min ${ms[0].toFixed(1)}, max ${ms.at(-1)!.toFixed(1)})`);
+  return { label, median, min: ms[0], max: ms.at(-1)!, runs, result };
+}
+
+async function generate(knex: Knex) {
+  const provinces = `array[${PROVINCE_CODES.map((c) => `'${c}'`).join(',')}]`;
+  const cohorts = `array[${COHORTS.map((c) => `'${c}'`).join(',')}]`;
+  let t0 = performance.now();
+  // One unit in ten follows the project-year rule set, so the benchmark also covers per-cycle groups.
+  await knex.raw(`
+    insert into units (created_at, updated_at, name, credit_code, province, industry, kind, program,
+                       rule_set_version, cycle_start, cycle_end, contacts, status)
+    select now(), now(), '示范单位' || lpad(g::text, 6, '0'), lpad(g::text, 18, '0'),
+           (${provinces})[1 + g % ${PROVINCE_CODES.length}],
+           (array['现代物流','旅游','养老服务','电子商务'])[1 + g % 4],
+           case when g % 5 = 0 then 'regional' else 'enterprise' end,
+           case when g % 10 = 0 then 'social-management-pilot' else 'service-industry-demo' end, 1,
+           c.cs, to_char(c.cs::date + interval '2 years' - interval '1 day', 'YYYY-MM-DD'), '[]'::jsonb, 'active'
+    from generate_series(1, ${UNITS}) g
+    cross join lateral (select (${cohorts})[1 + (g / 10) % ${COHORTS.length}] as cs) c`);
+  log(`units: ${UNITS} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  t0 = performance.now();
+  const batch = 500_000;
+  for (let from = 1; from <= ACTIVITIES; from += batch) {
+    const to = Math.min(ACTIVITIES, from + batch - 1);
+    // Dates spread over each unit's cycle up to today; statuses 60% verified, 15% submitted, 15% draft,
+    // 10% rejected; 3% deleted; every level (qualifying or not) and 40 person keys per unit.
+    await knex.raw(`
+      insert into activities (created_at, updated_at, unit_id, requirement, date, title, status, deleted_at,
+                              standard_level, standard_kind, journal_level, outlet_level, person_key)
+      select now(), now(), u.id,
+             (array['exchange_events','standard_proposals','national_papers','trained_personnel',
+                    'work_updates','media_reports'])[1 + floor(random() * 6)::int],
+             to_char(u.cycle_start::date
+                     + floor(random() * (least(u.cycle_end, '${TODAY}')::date - u.cycle_start::date + 1))::int,
+                     'YYYY-MM-DD'),
+             'activity ' || g,
+             case when r.s < 0.60 then 'verified' when r.s < 0.75 then 'submitted'
+                  when r.s < 0.90 then 'draft' else 'rejected' end,
+             case when random() < 0.03 then now() end,
+             (array['international','national','industry','local','group','enterprise'])[1 + floor(random() * 6)::int],
+             (array['proposal','implementation_report'])[1 + floor(random() * 2)::int],
+             (array['national','provincial','other'])[1 + floor(random() * 3)::int],
+             (array['national','provincial','municipal','other'])[1 + floor(random() * 4)::int],
+             'ID-' || floor(random() * 40)::int
+      from generate_series(${from}, ${to}) g
+      join units u on u.id = 1 + (g % ${UNITS})
+      cross join lateral (select random() + g * 0 as s) r`);
+    log(`activities: ${to} / ${ACTIVITIES}`);
+  }
+  log(`activities inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  t0 = performance.now();
+  await knex.raw('vacuum analyze units');
+  await knex.raw('vacuum analyze activities');
+  log(`vacuum analyze in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The naive way: read every non-deleted activity dated within the span of the units' periods (only the
+ * columns the engine needs, as plain rows: the cheapest form of "load them all"), then evaluate() per unit.
+ */
+async function naiveScope(knex: Knex, ruleSets: RuleSetsService, units: UnitSummary[], at: IsoDate) {
+  let from = '9999-12-31';
+  let to = '0000-01-01';
+  for (const u of units) {
+    const rs = ruleSets.get(u.program, u.ruleSetVersion);
+    for (const req of rs.requirements) {
+      const p = requirementPeriod(req, rs, { start: u.cycleStart, end: u.cycleEnd }, at);
+      if (p.start < from) from = p.start;
+      if (p.end > to) to = p.end;
+    }
+  }
+  const attributeColumns = ACTIVITY_ATTRIBUTES.map((a) => [a, snake(a)] as const);
+  const columns = ['unit_id', 'requirement', 'date', 'status', ...attributeColumns.map(([, c]) => c)];
+  const rows: Record<string, unknown>[] = await knex('activities')
+    .select(columns)
+    .whereNull('deleted_at')
+    .whereBetween('date', [from, to]);
+  const byUnit = new Map<number, ActivityFact[]>();
+  for (const r of rows) {
+    const attrs: Record<string, unknown> = {};
+    for (const [a, c] of attributeColumns) attrs[a] = r[c];
+    const fact = activityFact({
+      ...attrs,
+      requirement: r.requirement,
+      date: r.date,
+      status: r.status,
+    } as never);
+    const id = Number(r.unit_id);
+    let list = byUnit.get(id);
+    if (!list) byUnit.set(id, (list = []));
+    list.push(fact);
+  }
+  const results = new Map<number, UnitCompliance>();
+  for (const u of units) {
+    const rs = ruleSets.get(u.program, u.ruleSetVersion);
+    results.set(
+      u.id,
+      evaluate(rs, { start: u.cycleStart, end: u.cycleEnd }, byUnit.get(u.id) ?? [], TODAY, at),
+    );
+  }
+  return { rows: rows.length, results };
+}
+
+function snake(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Every number of every row of the grouped view must equal the naive evaluation. */
+function disagreements(view: ScopeComplianceView, naive: Map<number, UnitCompliance>): string[] {
+  const out: string[] = [];
+  for (const row of view.rows) {
+    const n = naive.get(row.unit.id);
+    if (!n) {
+      out.push(`unit ${row.unit.id}: missing in the naive result`);
+      continue;
+    }
+    if (n.overall !== row.overall) out.push(`unit ${row.unit.id}: overall ${row.overall} != ${n.overall}`);
+    for (const r of n.requirements) {
+      const c = row.requirements[r.key];
+      for (const k of ['verified', 'pending', 'minimum', 'pace', 'status'] as const) {
+        if (c?.[k] !== r[k]) out.push(`unit ${row.unit.id} ${r.key}.${k}: ${c?.[k]} != ${r[k]}`);
+      }
+    }
+  }
+  if (view.rows.length !== naive.size) out.push(`rows ${view.rows.length} != ${naive.size}`);
+  return out;
+}
+
+async function main() {
+  const name = `bench_${Date.now()}`;
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-'));
+  const admin = await MikroORM.init({ ...ormOptions(`${PG}/${name}`, dataDir), migrations: {} });
+  await admin.schema.ensureDatabase({ create: true });
+  await admin.close();
+  log(`database ${name}`);
+  let orm: MikroORM | undefined;
+  let failed = false;
+  try {
+    orm = await MikroORM.init(ormOptions(`${PG}/${name}`, dataDir));
+    await orm.getMigrator().up();
+    const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
+    await generate(knex);
+    const pg = String((await knex.raw('show server_version')).rows[0].server_version);
+    const counts = (
+      await knex.raw(`select count(*) as n, count(*) filter (where deleted_at is null) as live,
+      count(*) filter (where date between '2026-01-01' and '2026-12-31') as y from activities`)
+    ).rows[0];
+
+    const ruleSets = new RuleSetsService();
+    const service = new ComplianceService(orm.em.fork(), ruleSets, new FixedClock(TODAY));
+    const all = { provinces: null };
+
+    const grouped = await timed('forScope, all units, grouped SQL', RUNS, () =>
+      service.forScope(all, TODAY, TODAY),
+    );
+    const units = await service.sql.units(all);
+    const naive = await timed('baseline: load activities + evaluate() per unit', RUNS, () =>
+      naiveScope(knex, ruleSets, units, TODAY),
+    );
+    const diff = disagreements(grouped.result, naive.result.results);
+    if (diff.length) {
+      failed = true;
+      log(`DISAGREEMENT (${diff.length}): ${diff.slice(0, 10).join('; ')}`);
+    } else {
+      log(`grouped SQL and baseline agree on all ${units.length} units`);
+    }
+    const province = await timed(`forScope, one province (${PROVINCE_CODES[0]})`, RUNS, () =>
+      service.forScope({ provinces: [PROVINCE_CODES[0]] }, TODAY, TODAY),
+    );
+    const page = await timed('forScope, all units, first page of 50', RUNS, () =>
+      service.forScope(all, TODAY, TODAY, { page: 1, pageSize: 50 }),
+    );
+    const unit = units.find((u) => u.program === 'service-industry-demo' && u.cycleStart === '2025-07-01')!;
+    const one = await timed(`forUnit (unit ${unit.id})`, Math.max(RUNS, 20), () =>
+      service.forUnit(unit, TODAY, TODAY),
+    );
+    const trend = await timed('monthlyTrend, all units, 2026', RUNS, () => service.monthlyTrend(all, 2026));
+
+    // The per-unit query must use the index on the real table, with real statistics.
+    const rs = ruleSets.get(unit.program, unit.ruleSetVersion);
+    const windows = rs.requirements
+      .filter((req) => !req.distinctBy)
+      .map((req) => {
+        const p = requirementPeriod(req, rs, { start: unit.cycleStart, end: unit.cycleEnd }, TODAY);
+        return { req, start: p.start, end: p.end };
+      });
+    const explain = await knex.raw(
+      `explain (analyze, costs off, timing off, summary off) ${service.sql.unitMonthsQuery(unit.id, windows).toString()}`,
+    );
+    const plan = explain.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    const usesIndex = plan.includes(INDEX);
+    if (!usesIndex) failed = true;
+    log(`per-unit query uses ${INDEX}: ${usesIndex}`);
+
+    const heapMb = (process.memoryUsage().rss / 1024 / 1024).toFixed(0);
+    const cpus = os.cpus();
+    const lines = [
+      '',
+      `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${UNITS} units, ${ACTIVITIES} activities`,
+      '',
+      `- Machine: ${cpus[0]?.model.trim()} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+        `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${pg} (same host, default settings); ` +
+        `load average at the end ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} (shared machine)`,
+      `- Data: ${UNITS} units (5 cohorts of two-year cycles, 10% on the project-year rule set), ` +
+        `${counts.n} activities (${counts.live} not deleted, ${counts.y} dated in 2026); today = at = ${TODAY}`,
+      `- Median of ${RUNS} runs after one warm-up (forUnit: ${one.runs} runs); process RSS at the end ${heapMb} MiB`,
+      '',
+      '| measurement | median ms | min ms | max ms |',
+      '|---|---:|---:|---:|',
+      ...[grouped, naive, province, page, one, trend].map(
+        (m) => `| ${m.label} | ${m.median.toFixed(1)} | ${m.min.toFixed(1)} | ${m.max.toFixed(1)} |`,
+      ),
+      '',
+      `- Baseline read ${naive.result.rows} activity rows per run; grouped SQL and baseline ` +
+        (diff.length
+          ? `DISAGREE on ${diff.length} numbers`
+          : `agree on every number of all ${units.length} units`) +
+        `; speed-up ${(naive.median / grouped.median).toFixed(1)}×.`,
+      `- Per-unit query uses \`${INDEX}\`: ${usesIndex ? 'yes' : 'NO'}. Plan (EXPLAIN ANALYZE):`,
+      '',
+      '```',
+      plan,
+      '```',
+      '',
+    ];
+    if (!existsSync(RESULTS))
+      writeFileSync(
+        RESULTS,
+        '# Compliance benchmark results\n\nAppended by `npm run bench` (test/perf/bench.ts).\n',
+      );
+    appendFileSync(RESULTS, lines.join('\n'));
+    log(`results appended to ${RESULTS}`);
+  } finally {
+    await orm?.close();
+    if (process.env.BENCH_KEEP === '1') {
+      log(`kept database ${name} (BENCH_KEEP=1)`);
+      return;
+    }
+    const drop = await MikroORM.init({ ...ormOptions(`${PG}/postgres`, dataDir), migrations: {} });
+    await drop.schema.dropDatabase(name);
+    await drop.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    log(`dropped ${name}`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
