@@ -14,7 +14,7 @@ import {
 import type { TestApp } from '../support/test-app';
 import { ADMIN } from '../support/test-app';
 import { withCheckChar } from '@app/compliance';
-import { PASSWORD, seedWorld, tinyPdf, type WebWorld } from '../e2e/web-fixtures';
+import { PASSWORD, seedWorld, tinyPdf, tinyPng, type WebWorld } from '../e2e/web-fixtures';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const UPLOAD_LIMIT = 200_000;
@@ -132,15 +132,16 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
     p.take().forEach((m) => expect(m).toMatch(/status of 400/)); // the refused upload's 400 is expected
     await screenshot(page, '05-upload-refused-after');
 
-    await page.setInputFiles('#files', {
-      name: '报道截图.pdf',
-      mimeType: 'application/pdf',
-      buffer: tinyPdf('Nanfang Daily'),
-    });
+    // Several files in one upload: the PDF and a photo.
+    await page.setInputFiles('#files', [
+      { name: '报道截图.pdf', mimeType: 'application/pdf', buffer: tinyPdf('Nanfang Daily') },
+      { name: '现场照片.png', mimeType: 'image/png', buffer: tinyPng() },
+    ]);
+    await expect(page.locator('[data-testid=upload-errors] li').count()).resolves.toBe(0);
     await Promise.all([page.waitForURL(/done=uploaded/), page.click('[data-testid=upload]')]);
-    await expect(page.locator('[data-testid=evidence-list]').textContent()).resolves.toContain(
-      '报道截图.pdf',
-    );
+    await expect(
+      page.locator('[data-testid=evidence-list] [data-testid=evidence-link]').allTextContents(),
+    ).resolves.toEqual(['报道截图.pdf', '现场照片.png']);
     await Promise.all([page.waitForURL(/done=submitted/), page.click('[data-testid=submit]')]);
     await expect(page.locator('.badge').first().textContent()).resolves.toBe('待审核');
     await screenshot(page, '06-activity-submitted');
@@ -179,6 +180,12 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
     const pdf = await page.request.get((await frame.getAttribute('src'))!);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect(pdf.headers()['content-disposition']).toMatch(/^inline;/);
+    await item.locator('details[data-viewer=image] summary').click();
+    await expect(item.locator('img.viewer-img').getAttribute('alt')).resolves.toBe('现场照片.png');
+    await page.waitForFunction(() => {
+      const el = document.querySelector('img.viewer-img') as HTMLImageElement | null;
+      return !!el && el.complete && el.naturalWidth === 4;
+    });
     await page.waitForTimeout(1500); // the PDF viewer draws after load
     await screenshot(page, '09-review-queue-pdf-inline');
 

@@ -1,4 +1,5 @@
 import { todayIn, withCheckChar } from '@app/compliance';
+import { crc32, deflateSync } from 'node:zlib';
 import request from 'supertest';
 import { ADMIN, type TestApp } from '../support/test-app';
 
@@ -110,4 +111,28 @@ export async function pageLogin(t: TestApp, email: string, password: string) {
     .send({ _csrf: csrfOf(form.text), email, password, next: '/' });
   if (res.status !== 303) throw new Error(`page login ${email} failed: ${res.status}`);
   return agent;
+}
+
+/** A small valid PNG (a 4×4 blue square), recognised as an image by its bytes. */
+export function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(4, 0);
+  ihdr.writeUInt32BE(4, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.from([0, ...Array.from({ length: 4 }, () => [0x15, 0x65, 0xc0]).flat()]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: 4 }, () => row)));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

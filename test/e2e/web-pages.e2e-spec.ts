@@ -186,6 +186,43 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     expect(page.text).toContain('还需 1 次省级以上新闻媒体宣传，截至 12 月 31 日');
   });
 
+  it('removes an evidence file of a draft from its page, and only through its own activity', async () => {
+    const token = await csrf(unitUser);
+    const res = await unitUser.post('/activities').type('form').send({
+      _csrf: token,
+      requirement: 'national_papers',
+      date: w.today,
+      title: '论文',
+      journal: '标准科学',
+      journalLevel: 'national',
+      action: 'save',
+    });
+    const id = Number(/\/activities\/(\d+)/.exec(res.headers.location)![1]);
+    const up = await unitUser
+      .post(`/api/v1/activities/${id}/evidence`)
+      .set('x-csrf-token', token)
+      .attach('files', tinyPdf('paper'), '论文.pdf');
+    const fileId = up.body[0].id as number;
+    expect((await unitUser.get(`/activities/${id}`)).text).toContain('论文.pdf');
+    const other = await unitUser
+      .post(`/activities/${id + 1000}/evidence/${fileId}/delete`)
+      .type('form')
+      .send({ _csrf: token });
+    expect(other.status).toBe(404);
+    const del = await unitUser
+      .post(`/activities/${id}/evidence/${fileId}/delete`)
+      .type('form')
+      .send({ _csrf: token });
+    expect(del.status).toBe(303);
+    const page = await unitUser.get(del.headers.location);
+    expect(page.text).toContain('证明材料已删除');
+    expect(page.text).not.toContain('论文.pdf');
+    const gone = await unitUser.post(`/activities/${id}/delete`).type('form').send({ _csrf: token });
+    expect(gone.status).toBe(303);
+    expect(gone.headers.location).toBe(`/units/${w.unitA.id}?done=deleted`);
+    expect((await t.orm.em.fork().findOneOrFail(Activity, id)).deletedAt).not.toBeNull();
+  });
+
   it('reviews several at once and reports what could not be done', async () => {
     const token = await csrf(unitUser);
     const ids: number[] = [];
