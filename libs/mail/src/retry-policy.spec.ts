@@ -33,6 +33,13 @@ describe('retry policy', () => {
     });
   });
 
+  it('keeps mails for a retry when the server refuses our credentials, even with a 5xx answer', () => {
+    expect(classifySendError(smtp(535, '535 5.7.8 Authentication failed', 'EAUTH'))).toEqual({
+      transient: true,
+      message: 'EAUTH: 535 5.7.8 Authentication failed',
+    });
+  });
+
   it('doubles the wait after each attempt, capped at six hours', () => {
     expect([1, 2, 3, 4].map((a) => backoffSeconds(a, 60))).toEqual([60, 120, 240, 480]);
     expect(backoffSeconds(20, 60)).toBe(6 * 3600);

@@ -20,18 +20,18 @@ const TRANSIENT_CODES = new Set([
   'ENETUNREACH',
   'EAI_AGAIN',
   'EMAXLIMIT',
-  // Rejected credentials are the service's configuration, not the mail's fault: keep it for a retry.
-  'EAUTH',
-  'ENOAUTH',
 ]);
 
 /**
- * SMTP 4xx answers, connection and timeout errors are transient; 5xx answers and envelope or
- * message errors (bad address, nothing to send) are permanent, as are failures to render.
+ * SMTP 4xx answers, connection and timeout errors and rejected credentials are transient; 5xx answers
+ * and envelope or message errors (bad address, nothing to send) are permanent, as are failures to render.
  */
 export function classifySendError(err: unknown): SendFailure {
   const e = (err ?? {}) as { responseCode?: number; response?: string; code?: string; message?: string };
   const message = (e.response || e.message || String(err)).slice(0, 2000);
+  // Rejected credentials are the service's configuration, not the mail's fault, whatever the code.
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH')
+    return { transient: true, message: `${e.code}: ${message}` };
   if (typeof e.responseCode === 'number') {
     return { transient: e.responseCode >= 400 && e.responseCode < 500, message };
   }
