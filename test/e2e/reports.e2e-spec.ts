@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { ModuleRef } from '@nestjs/core';
 import { AuditLog, OutboxMessage, ReportRun, Unit, User } from '@app/db';
-import { OutboxWorker } from '@app/mail';
+import { OutboxService, OutboxWorker } from '@app/mail';
 import { DemoSeedService, type DemoSeedSummary } from '../../apps/tracker/src/demo/demo-seed.service';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { pngSize, type ReceivedMail, startSmtp, type TestSmtpServer } from '../support/smtp';
@@ -233,6 +233,29 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
     expect(smtp.received.length).toBe(before);
     const list = await t.http.get(`/api/v1/outbox?period=${PERIOD}&kind=unit_report`).set(auth(admin));
     expect(list.body.total).toBe(contacts.length);
+  });
+
+  it('a report whose unit is gone fails for good with the reason, without sending', async () => {
+    const em = t.orm.em.fork();
+    const key = 'unit_report:2026-06:999999:ghost@example.com';
+    await t.app.get(OutboxService).enqueue(
+      [
+        {
+          idempotencyKey: key,
+          kind: 'unit_report',
+          period: PERIOD,
+          asOf: TODAY,
+          recipient: 'ghost@example.com',
+          unitId: 999999,
+        },
+      ],
+      em,
+    );
+    expect(await t.app.get(OutboxWorker).processDue()).toMatchObject({ claimed: 1, failed: 1 });
+    const row = await em.fork().findOneOrFail(OutboxMessage, { idempotencyKey: key });
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row.lastError).toBe('render: Not found: unit 999999');
+    expect(mailsTo('ghost@example.com')).toHaveLength(0);
   });
 
   it('refuses a bad run request, naming the field, and non-admins', async () => {

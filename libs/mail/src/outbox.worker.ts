@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager, MikroORM } from '@mikro-orm/core';
-import { Env } from '@app/common';
+import { DomainError, Env } from '@app/common';
 import { AuditLog, OutboxMessage, dialectOf } from '@app/db';
 import { fileNameFor } from './message-id';
 import { MailTransport, type OutgoingMail } from './mail.transport';
@@ -155,8 +155,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         fileName: fileNameFor(m.idempotencyKey),
       };
     } catch (e) {
+      // A domain error (the unit or supervisor is gone) will not change; anything else may (a database
+      // hiccup) and is retried within the attempt limit.
       return this.recordFailure(em, m, token, {
-        transient: false,
+        transient: !(e instanceof DomainError),
         message: `render: ${(e as Error).message}`,
       });
     }
