@@ -45,15 +45,17 @@ export class ReportsRunCommand extends CommandRunner {
     }
     const after = await this.countByStatus(period);
     if (sent.failed) process.exitCode = 1;
-    return summary(run, [
-      ['queued by this run', run.queued],
-      ['skipped, already sent', run.existing.sent],
-      ['sent now', sent.sent],
-      ['failed now', sent.failed],
-      ['waiting for a retry', after.queued],
-      ['being sent elsewhere', after.sending],
-      ['failed in total (retry: POST /api/v1/outbox/:id/retry)', after.failed],
-    ]);
+    return (
+      summary(run, [
+        ['queued by this run', run.queued],
+        ['skipped, already sent', run.existing.sent],
+        ['sent now', sent.sent],
+        ['failed now', sent.failed],
+        ['waiting for a retry', after.queued],
+        ['being sent elsewhere', after.sending],
+        ['failed in total', after.failed],
+      ]) + (after.failed ? '  Failed mails can be retried: POST /api/v1/outbox/:id/retry\n' : '')
+    );
   }
 
   private async dryRun(period: string): Promise<string> {
