@@ -340,15 +340,14 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
     });
     await page.click('[data-testid=import-submit]');
     const result = page.locator('[data-testid=import-result]');
-    await expect(result.locator('p').textContent()).resolves.toContain(
-      'Dry run: 2 rows read, 1 valid, nothing imported.',
-    );
+    // The result replaces itself after each run, so wait for the text rather than read at once.
+    await result.locator('p', { hasText: 'Dry run: 2 rows read, 1 valid, nothing imported.' }).waitFor();
     await expect(result.locator('tbody tr').count()).resolves.toBe(1);
     await expect(result.locator('tbody tr td').first().textContent()).resolves.toBe('3');
     await screenshot(page, '24-admin-import-dry-run');
     await page.uncheck('input[name=dryRun]');
     await page.click('[data-testid=import-submit]');
-    await expect(result.locator('p').textContent()).resolves.toContain('1 units imported');
+    await result.locator('p', { hasText: '2 rows read, 1 valid, 1 units imported.' }).waitFor();
     p.take().forEach((m) => expect(m).toMatch(/status of 4\d\d/));
     await page.goto(`/admin/units?q=${good}`);
     await expect(page.locator('[data-testid=unit-table] tbody').textContent()).resolves.toContain(

@@ -47,6 +47,7 @@
     if (!file) return message(form.getAttribute('data-msg-none'), true);
     if (!/\.(csv|xlsx)$/i.test(file.name)) return message(form.getAttribute('data-msg-type'), true);
     var dry = form.querySelector('input[name=dryRun]').checked;
+    out.textContent = '';
     var data = new FormData();
     data.append('file', file, file.name);
     fetch(form.getAttribute('action') + (dry ? '?dryRun=true' : ''), {
