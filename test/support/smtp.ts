@@ -73,6 +73,10 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtpServer>
       });
     },
   });
+  // A client killed mid-conversation resets its socket; that is what some tests do, not a failure.
+  server.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return {
