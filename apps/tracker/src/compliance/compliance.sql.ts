@@ -106,8 +106,9 @@ export class ComplianceSql {
       : this.knex.raw('cast(?? as text)', [this.a(field)]);
   }
 
-  /** The engine's identity key: the attribute trimmed; '' means none. */
+  /** The engine's identity key: the attribute trimmed; '' means none (as for a field no activity has). */
   private identity(field: string): Knex.Raw {
+    if (!isActivityAttribute(field)) return this.knex.raw(`''`);
     const fn = this.dialect === 'postgresql' ? 'btrim' : 'trim';
     const prop = this.activityMeta.properties[field as keyof Activity];
     const text = prop.runtimeType === 'string' ? '??' : 'cast(?? as text)';
