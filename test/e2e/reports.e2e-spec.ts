@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { ModuleRef } from '@nestjs/core';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { AuditLog, OutboxMessage, ReportRun, Unit, User } from '@app/db';
 import { OutboxService, OutboxWorker } from '@app/mail';
 import { DemoSeedService, type DemoSeedSummary } from '../../apps/tracker/src/demo/demo-seed.service';
@@ -158,7 +159,7 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
           }[r.status],
         });
       }
-      expectInlineCharts(mail, ['bars@report', 'cumulative@report']);
+      await expectInlineCharts(mail, ['bars@report', 'cumulative@report']);
     }
   });
 
@@ -167,7 +168,7 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
     expect(mail.parsed.subject).toMatch(/^Monthly progress report: .+, Jun 2026$/);
     expect(mail.parsed.text).toContain('Progress by requirement');
     expect(mail.parsed.text).toContain('Dear Alice Wang,');
-    expectInlineCharts(mail, ['bars@report', 'cumulative@report']);
+    await expectInlineCharts(mail, ['bars@report', 'cumulative@report']);
   });
 
   it('rejected activities waiting for correction are listed in the unit report', async () => {
@@ -198,7 +199,7 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
     expect(p.text).toContain(`广东省共 4 家示范单位`);
     for (const r of live) expect(p.text).toContain(r.unit.name);
     expect(p.text).toContain('待审核的活动');
-    expectInlineCharts(mail, ['share@report', 'status@report']);
+    await expectInlineCharts(mail, ['share@report', 'status@report']);
 
     const xlsx = p.attachments.find((a) => a.filename === '示范项目监管汇总-2026-06.xlsx');
     expect(xlsx?.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -355,8 +356,11 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
   });
 });
 
-/** The HTML shows each chart by cid (never a data: URI) and the mail carries it as a PNG of the chart size. */
-function expectInlineCharts(mail: ReceivedMail, cids: string[]) {
+/**
+ * The HTML shows each chart by cid (never a data: URI) and the mail carries it as a PNG of the chart
+ * size that an image decoder reads, with more than one colour in it (something was drawn).
+ */
+async function expectInlineCharts(mail: ReceivedMail, cids: string[]) {
   const html = mail.parsed.html as string;
   expect(html).not.toContain('data:');
   for (const cid of cids) {
@@ -367,5 +371,15 @@ function expectInlineCharts(mail: ReceivedMail, cids: string[]) {
       type: 'image/png',
       size: CHART,
     });
+    const img = await loadImage(att!.content);
+    expect({ width: img.width, height: img.height }).toEqual(CHART);
+    const canvas = createCanvas(img.width, img.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const px = ctx.getImageData(0, 0, img.width, img.height).data;
+    const colours = new Set<number>();
+    for (let i = 0; i < px.length && colours.size < 3; i += 4 * 97)
+      colours.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+    expect(colours.size).toBeGreaterThan(2);
   }
 }
