@@ -299,13 +299,13 @@ async function main() {
     await orm?.close();
     if (process.env.BENCH_KEEP === '1') {
       log(`kept database ${name} (BENCH_KEEP=1)`);
-      return;
+    } else {
+      const drop = await MikroORM.init({ ...ormOptions(`${PG}/postgres`, dataDir), migrations: {} });
+      await drop.schema.dropDatabase(name);
+      await drop.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      log(`dropped ${name}`);
     }
-    const drop = await MikroORM.init({ ...ormOptions(`${PG}/postgres`, dataDir), migrations: {} });
-    await drop.schema.dropDatabase(name);
-    await drop.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    log(`dropped ${name}`);
   }
   if (failed) process.exitCode = 1;
 }

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import {
-  type ActivityFact,
-  type ActivityStatus,
-  type IsoDate,
-  LABELS,
-  type RequirementKind,
-} from '@app/compliance';
+import { type ActivityStatus, type IsoDate, LABELS, type RequirementKind } from '@app/compliance';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
 import { Activity, EvidenceFile, Unit, User } from '@app/db';
 import { type Principal, ScopePolicy } from '@app/auth';
@@ -75,9 +69,6 @@ export interface BulkReviewResult {
 
 /** Statuses a unit may still change (edit, add evidence, submit, delete). */
 export const EDITABLE_STATUSES: readonly ActivityStatus[] = ['draft', 'rejected'];
-
-/** Attributes the engine's qualification filters and distinct counts read. */
-const FACT_ATTRIBUTES = CATEGORY_FIELDS.filter((f) => f !== 'participants');
 
 @Injectable()
 export class ActivitiesService {
@@ -303,37 +294,6 @@ export class ActivitiesService {
       { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' } },
     );
     return items.map(ActivitiesService.view);
-  }
-
-  /**
-   * What the compliance engine needs of these units' submitted and verified activities (drafts and
-   * rejected ones never count), optionally within a date range. No scope check.
-   */
-  async factsForUnits(
-    unitIds: number[],
-    range: { from?: IsoDate; to?: IsoDate } = {},
-  ): Promise<Map<number, ActivityFact[]>> {
-    const out = new Map<number, ActivityFact[]>(unitIds.map((id) => [id, []]));
-    if (!unitIds.length) return out;
-    const date: Record<string, string> = {};
-    if (range.from) date.$gte = range.from;
-    if (range.to) date.$lte = range.to;
-    const items = await this.em.find(
-      Activity,
-      {
-        unit: { $in: unitIds },
-        status: { $in: ['submitted', 'verified'] },
-        deletedAt: null,
-        ...(Object.keys(date).length ? { date } : {}),
-      },
-      { orderBy: { date: 'asc', id: 'asc' } },
-    );
-    for (const a of items) {
-      const attributes: Record<string, string | null> = {};
-      for (const f of FACT_ATTRIBUTES) attributes[f] = (a[f] as string | null | undefined) ?? null;
-      out.get(a.unit.id)?.push({ requirement: a.requirement, date: a.date, status: a.status, attributes });
-    }
-    return out;
   }
 
   private async review(

@@ -1,24 +1,8 @@
 import { LABELS, type RequirementKind } from '@app/compliance';
+import { ACTIVITY_CATEGORY_FIELDS } from '@app/db';
 
 /** Category-specific columns of an activity (SPEC §4). */
-export const CATEGORY_FIELDS = [
-  'location',
-  'participants',
-  'standardLevel',
-  'standardKind',
-  'standardNumber',
-  'journal',
-  'journalLevel',
-  'issn',
-  'authors',
-  'personName',
-  'personKey',
-  'certificate',
-  'recipient',
-  'outlet',
-  'outletLevel',
-  'url',
-] as const;
+export const CATEGORY_FIELDS = ACTIVITY_CATEGORY_FIELDS;
 export type CategoryField = (typeof CATEGORY_FIELDS)[number];
 export type CategoryValues = Partial<Record<CategoryField, string | number | null>>;
 

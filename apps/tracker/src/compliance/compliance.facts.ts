@@ -1,29 +1,12 @@
 import type { ActivityFact } from '@app/compliance';
-import type { Activity } from '@app/db';
+import { ACTIVITY_CATEGORY_FIELDS, type Activity } from '@app/db';
 
 /**
  * Activity properties a rule set may filter on (`qualifies[].field`) or count distinct (`distinctBy`).
  * The SQL counts and activityFact() both read this list, so they judge the same fields; a rule naming
  * any other field matches nothing in either.
  */
-export const ACTIVITY_ATTRIBUTES = [
-  'location',
-  'participants',
-  'standardLevel',
-  'standardKind',
-  'standardNumber',
-  'journal',
-  'journalLevel',
-  'issn',
-  'authors',
-  'personName',
-  'personKey',
-  'certificate',
-  'recipient',
-  'outlet',
-  'outletLevel',
-  'url',
-] as const satisfies readonly (keyof Activity)[];
+export const ACTIVITY_ATTRIBUTES = ACTIVITY_CATEGORY_FIELDS satisfies readonly (keyof Activity)[];
 
 export type ActivityAttribute = (typeof ACTIVITY_ATTRIBUTES)[number];
 

@@ -15,6 +15,29 @@ import { User } from './user.entity';
 import { EvidenceFile } from './evidence-file.entity';
 
 /**
+ * Category-specific columns of an activity. Rule sets may filter on them (`qualifies[].field`) or count
+ * them distinct (`distinctBy`); forms, exports and the SQL counts all read this one list.
+ */
+export const ACTIVITY_CATEGORY_FIELDS = [
+  'location',
+  'participants',
+  'standardLevel',
+  'standardKind',
+  'standardNumber',
+  'journal',
+  'journalLevel',
+  'issn',
+  'authors',
+  'personName',
+  'personKey',
+  'certificate',
+  'recipient',
+  'outlet',
+  'outletLevel',
+  'url',
+] as const;
+
+/**
  * One logged deliverable. Category-specific fields are plain nullable columns so qualification filters
  * (e.g. journalLevel = national) and distinct-person counts run as grouped SQL.
  */
