@@ -24,12 +24,47 @@ export function validateForm<T extends object>(
 }
 
 /** A service's refusal shown on the form: next to its field when it names one, else on top. */
-export function errorForForm(e: unknown, locale: Locale): { field?: string; message: string } | null {
+function errorForForm(e: unknown, locale: Locale): { field?: string; message: string } | null {
   if (!(e instanceof DomainError)) return null;
   const message = locale === 'en' ? e.en : e.zh;
   if (e instanceof InvalidInputError) return { field: e.field, message };
   const field = e.details?.field;
   return typeof field === 'string' ? { field, message } : { message };
+}
+
+/** Why a submitted form is shown again: messages per field, one on top, and who refused it. */
+export interface Refusal {
+  errors: FieldErrors;
+  formError: string;
+  /** 'service' when the save was attempted, so part of it may have been stored before the refusal. */
+  by: 'form' | 'service';
+}
+
+/**
+ * The path every page form takes: invalid input is shown again; valid input is saved, and a domain
+ * error from the service is shown again on the form too. Any other error propagates.
+ */
+export async function submitForm<T>(
+  checked: { dto?: T; errors: FieldErrors },
+  locale: Locale,
+  save: (dto: T) => Promise<unknown>,
+  showAgain: (refusal: Refusal) => unknown,
+): Promise<void> {
+  if (!checked.dto) {
+    await showAgain({ errors: checked.errors, formError: '', by: 'form' });
+    return;
+  }
+  try {
+    await save(checked.dto);
+  } catch (e) {
+    const shown = errorForForm(e, locale);
+    if (!shown) throw e;
+    await showAgain({
+      errors: shown.field ? { [shown.field]: shown.message } : {},
+      formError: shown.field ? '' : shown.message,
+      by: 'service',
+    });
+  }
 }
 
 /** A text field of a urlencoded form: trimmed, or undefined when absent or blank. */

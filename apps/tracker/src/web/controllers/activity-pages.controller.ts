@@ -20,7 +20,7 @@ import { EvidenceService } from '../../evidence/evidence.service';
 import { UnitQuery } from '../../units/dto/unit.dto';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { type FormValues, formValues, KIND_FORMS, toActivityDto } from '../activity-form';
-import { errorForForm, type FieldErrors } from '../form-validation';
+import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
@@ -79,28 +79,19 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     const values = formValues(body);
-    const { dto, errors } = toActivityDto(values, 'create', locale);
-    if (!dto) return this.showNew(p, req, res, values, errors, '', 400);
-    try {
-      const created = await this.activities.create(p, dto as CreateActivityDto);
-      if (body.action === 'submit') {
-        await this.activities.submit(p, created.id);
-        return res.redirect(303, `/activities/${created.id}?done=submitted`);
-      }
-      res.redirect(303, `/activities/${created.id}?done=created`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      return this.showNew(
-        p,
-        req,
-        res,
-        values,
-        shown.field ? { [shown.field]: shown.message } : {},
-        shown.field ? '' : shown.message,
-        400,
-      );
-    }
+    await submitForm(
+      toActivityDto(values, 'create', locale),
+      locale,
+      async (dto) => {
+        const created = await this.activities.create(p, dto as CreateActivityDto);
+        if (body.action === 'submit') {
+          await this.activities.submit(p, created.id);
+          return res.redirect(303, `/activities/${created.id}?done=submitted`);
+        }
+        res.redirect(303, `/activities/${created.id}?done=created`);
+      },
+      ({ errors, formError }) => this.showNew(p, req, res, values, errors, formError, 400),
+    );
   }
 
   @Get(':id')
@@ -128,33 +119,25 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     const values = formValues(body);
-    const { dto, errors } = toActivityDto(values, 'update', locale);
+    const checked = toActivityDto(values, 'update', locale);
     const current = await this.activities.get(p, id);
-    if (!dto) return this.showActivity(p, req, res, current, values, errors, '', '', 400);
-    try {
-      await this.activities.update(p, id, dto as UpdateActivityDto);
-      if (body.action === 'submit') {
-        await this.activities.submit(p, id);
-        return res.redirect(303, `/activities/${id}?done=submitted`);
-      }
-      res.redirect(303, `/activities/${id}?done=saved`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      const fresh = await this.activities.get(p, id);
-      const fieldErrors = shown.field ? { [shown.field]: shown.message } : {};
-      return this.showActivity(
-        p,
-        req,
-        res,
-        fresh,
-        values,
-        fieldErrors,
-        shown.field ? '' : shown.message,
-        '',
-        400,
-      );
-    }
+    await submitForm(
+      checked,
+      locale,
+      async (dto) => {
+        await this.activities.update(p, id, dto as UpdateActivityDto);
+        if (body.action === 'submit') {
+          await this.activities.submit(p, id);
+          return res.redirect(303, `/activities/${id}?done=submitted`);
+        }
+        res.redirect(303, `/activities/${id}?done=saved`);
+      },
+      async ({ errors, formError, by }) => {
+        // A refused submit comes after the save: show the activity as it is stored now.
+        const shown = by === 'service' ? await this.activities.get(p, id) : current;
+        this.showActivity(p, req, res, shown, values, errors, formError, '', 400);
+      },
+    );
   }
 
   @Roles('unit', 'admin')

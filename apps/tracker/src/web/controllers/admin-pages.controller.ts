@@ -6,13 +6,14 @@ import { Type } from 'class-transformer';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
 import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
 import { Env } from '@app/common';
+import type { Locale } from '@app/reporting/i18n';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { CreateUnitDto, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from '../../units/dto/unit.dto';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
 import { type UserView, UsersService } from '../../users/users.service';
-import { errorForForm, type FieldErrors, list, text, validateForm } from '../form-validation';
+import { type FieldErrors, list, submitForm, text, validateForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
@@ -126,27 +127,16 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const locale = requestLocale(req);
-    const { plain, values, errors: parseErrors } = unitPlain(body, locale);
-    const { dto, errors } = validateForm(CreateUnitDto, plain, locale);
-    if (!dto || Object.keys(parseErrors).length) {
-      return this.showUnitForm(req, res, null, values, { ...errors, ...parseErrors }, '', 400);
-    }
-    try {
-      const unit = await this.units.create(p, dto);
-      res.redirect(303, `/admin/units?done=unitCreated&q=${encodeURIComponent(unit.creditCode)}`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      this.showUnitForm(
-        req,
-        res,
-        null,
-        values,
-        shown.field ? { [shown.field]: shown.message } : {},
-        shown.field ? '' : shown.message,
-        400,
-      );
-    }
+    const { values, checked } = checkUnitForm(CreateUnitDto, body, locale);
+    await submitForm(
+      checked,
+      locale,
+      async (dto) => {
+        const unit = await this.units.create(p, dto);
+        res.redirect(303, `/admin/units?done=unitCreated&q=${encodeURIComponent(unit.creditCode)}`);
+      },
+      ({ errors, formError }) => this.showUnitForm(req, res, null, values, errors, formError, 400),
+    );
   }
 
   @Get('units/:id/edit')
@@ -170,27 +160,16 @@ export class AdminPagesController {
   ) {
     const locale = requestLocale(req);
     const unit = await this.units.get(p, id);
-    const { plain, values, errors: parseErrors } = unitPlain(body, locale);
-    const { dto, errors } = validateForm(UpdateUnitDto, plain, locale);
-    if (!dto || Object.keys(parseErrors).length) {
-      return this.showUnitForm(req, res, unit, values, { ...errors, ...parseErrors }, '', 400);
-    }
-    try {
-      await this.units.update(p, id, dto);
-      res.redirect(303, `/admin/units/${id}/edit?done=unitSaved`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      this.showUnitForm(
-        req,
-        res,
-        unit,
-        values,
-        shown.field ? { [shown.field]: shown.message } : {},
-        shown.field ? '' : shown.message,
-        400,
-      );
-    }
+    const { values, checked } = checkUnitForm(UpdateUnitDto, body, locale);
+    await submitForm(
+      checked,
+      locale,
+      async (dto) => {
+        await this.units.update(p, id, dto);
+        res.redirect(303, `/admin/units/${id}/edit?done=unitSaved`);
+      },
+      ({ errors, formError }) => this.showUnitForm(req, res, unit, values, errors, formError, 400),
+    );
   }
 
   // ---- users -----------------------------------------------------------------------------------------
@@ -230,25 +209,15 @@ export class AdminPagesController {
   ) {
     const locale = requestLocale(req);
     const { plain, values } = userPlain(body, 'create');
-    const { dto, errors } = validateForm(CreateUserDto, plain, locale);
-    if (!dto) return this.showUserForm(p, req, res, null, values, errors, '', 400);
-    try {
-      const user = await this.users.create(p, dto);
-      res.redirect(303, `/admin/users?done=userCreated&q=${encodeURIComponent(user.email)}`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      await this.showUserForm(
-        p,
-        req,
-        res,
-        null,
-        values,
-        shown.field ? { [shown.field]: shown.message } : {},
-        shown.field ? '' : shown.message,
-        400,
-      );
-    }
+    await submitForm(
+      validateForm(CreateUserDto, plain, locale),
+      locale,
+      async (dto) => {
+        const user = await this.users.create(p, dto);
+        res.redirect(303, `/admin/users?done=userCreated&q=${encodeURIComponent(user.email)}`);
+      },
+      ({ errors, formError }) => this.showUserForm(p, req, res, null, values, errors, formError, 400),
+    );
   }
 
   @Get('users/:id/edit')
@@ -283,25 +252,15 @@ export class AdminPagesController {
         Array.isArray(a) && [...a].sort().join() === [...b].sort().join();
       if (user.role === 'supervisor' && same(plain.provinces, user.provinces)) delete plain.provinces;
     }
-    const { dto, errors } = validateForm(UpdateUserDto, plain, locale);
-    if (!dto) return this.showUserForm(p, req, res, user, values, errors, '', 400);
-    try {
-      await this.users.update(p, id, dto);
-      res.redirect(303, `/admin/users/${id}/edit?done=userSaved`);
-    } catch (e) {
-      const shown = errorForForm(e, locale);
-      if (!shown) throw e;
-      await this.showUserForm(
-        p,
-        req,
-        res,
-        user,
-        values,
-        shown.field ? { [shown.field]: shown.message } : {},
-        shown.field ? '' : shown.message,
-        400,
-      );
-    }
+    await submitForm(
+      validateForm(UpdateUserDto, plain, locale),
+      locale,
+      async (dto) => {
+        await this.users.update(p, id, dto);
+        res.redirect(303, `/admin/users/${id}/edit?done=userSaved`);
+      },
+      ({ errors, formError }) => this.showUserForm(p, req, res, user, values, errors, formError, 400),
+    );
   }
 
   private showUnitForm(
@@ -389,7 +348,7 @@ export function parseContacts(textValue: string): {
   return { contacts, bad };
 }
 
-function unitPlain(body: Record<string, unknown>, locale: 'zh' | 'en') {
+function unitPlain(body: Record<string, unknown>, locale: Locale) {
   const values: Values = {};
   for (const k of [
     'name',
@@ -430,6 +389,15 @@ function unitPlain(body: Record<string, unknown>, locale: 'zh' | 'en') {
         : `联系人请按“姓名 <邮箱>”填写：${bad.join('；')}`;
   }
   return { plain, values, errors };
+}
+
+/** The unit form checked against `cls`; the contacts are parsed here, and their errors refuse it too. */
+function checkUnitForm<T extends object>(cls: new () => T, body: Record<string, unknown>, locale: Locale) {
+  const { plain, values, errors: parseErrors } = unitPlain(body, locale);
+  const { dto, errors } = validateForm(cls, plain, locale);
+  const checked =
+    dto && !Object.keys(parseErrors).length ? { dto, errors } : { errors: { ...errors, ...parseErrors } };
+  return { values, checked };
 }
 
 function unitValues(u: UnitView): Values {
