@@ -88,6 +88,20 @@ function axis(title?: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** The axis of category labels (requirements, months): no grid lines between them. */
+function categoryAxis() {
+  return axis(undefined, { grid: { display: false } });
+}
+
+/** The axis of counts: from zero, whole numbers only. */
+function countAxis(locale: Locale, extra: Record<string, unknown> = {}) {
+  return axis(t(locale, 'common.count'), {
+    beginAtZero: true,
+    ...extra,
+    ticks: { color: TEXT_COLOR, font: font(11), precision: 0 },
+  });
+}
+
 function titleOf(locale: Locale, key: string, opts: ChartBuildOptions): string | false {
   return opts.title === undefined ? t(locale, key) : opts.title;
 }
@@ -122,10 +136,10 @@ export function wrapLabel(label: string, max = 8): ChartLabel {
   return lines.length === 1 ? lines[0] : lines;
 }
 
-/** Month labels; the year is shown only when the months span more than one year. */
-function monthLabels(locale: Locale, months: string[]): string[] {
-  const years = new Set(months.map((m) => m.slice(0, 4)));
-  return months.map((m) => formatMonth(locale, m, years.size > 1));
+/** Month labels of the points; the year is shown only when the months span more than one year. */
+function monthLabels(locale: Locale, points: readonly { month: string }[]): string[] {
+  const years = new Set(points.map((p) => p.month.slice(0, 4)));
+  return points.map((p) => formatMonth(locale, p.month, years.size > 1));
 }
 
 function count(n: number): number {
@@ -162,13 +176,7 @@ export function requirementBarsConfig(
     },
     options: {
       ...baseOptions(titleOf(locale, 'chart.requirementBars.title', opts), opts),
-      scales: {
-        x: axis(undefined, { grid: { display: false } }),
-        y: axis(t(locale, 'common.count'), {
-          beginAtZero: true,
-          ticks: { color: TEXT_COLOR, font: font(11), precision: 0 },
-        }),
-      },
+      scales: { x: categoryAxis(), y: countAxis(locale) },
     },
   };
 }
@@ -183,10 +191,7 @@ export function cumulativeLineConfig(
   return {
     type: 'line',
     data: {
-      labels: monthLabels(
-        locale,
-        points.map((p) => p.month),
-      ),
+      labels: monthLabels(locale, points),
       datasets: [
         {
           label: t(locale, 'common.cumulativeVerified'),
@@ -221,14 +226,7 @@ export function cumulativeLineConfig(
     },
     options: {
       ...baseOptions(titleOf(locale, 'chart.cumulative.title', opts), opts),
-      scales: {
-        x: axis(),
-        y: axis(t(locale, 'common.count'), {
-          beginAtZero: true,
-          suggestedMax: count(minimum) + 1,
-          ticks: { color: TEXT_COLOR, font: font(11), precision: 0 },
-        }),
-      },
+      scales: { x: axis(), y: countAxis(locale, { suggestedMax: count(minimum) + 1 }) },
     },
   };
 }
@@ -258,7 +256,7 @@ export function requirementShareConfig(
       indexAxis: 'y',
       scales: {
         x: axis(t(locale, 'common.percentUnitsMet'), { min: 0, max: 100 }),
-        y: axis(undefined, { grid: { display: false } }),
+        y: categoryAxis(),
       },
     },
   };
@@ -300,10 +298,7 @@ export function monthlyTrendConfig(
   return {
     type: 'bar',
     data: {
-      labels: monthLabels(
-        locale,
-        points.map((p) => p.month),
-      ),
+      labels: monthLabels(locale, points),
       datasets: [
         {
           label: t(locale, 'common.verified'),
@@ -314,13 +309,7 @@ export function monthlyTrendConfig(
     },
     options: {
       ...baseOptions(titleOf(locale, 'chart.monthlyTrend.title', opts), opts, false),
-      scales: {
-        x: axis(undefined, { grid: { display: false } }),
-        y: axis(t(locale, 'common.count'), {
-          beginAtZero: true,
-          ticks: { color: TEXT_COLOR, font: font(11), precision: 0 },
-        }),
-      },
+      scales: { x: categoryAxis(), y: countAxis(locale) },
     },
   };
 }
