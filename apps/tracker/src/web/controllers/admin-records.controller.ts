@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, IntersectionType, OmitType } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -12,7 +12,7 @@ import { AuditQueryService } from '../../audit/audit-query.service';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.service';
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
-import { IsCalendarDate } from '../../activities/dto/activity.dto';
+import { MAX_ID } from '../../activities/dto/activity.dto';
 import { FlashQuery, FormBase, PageQueryBase } from '../forms';
 import type { PageRequest } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
@@ -36,36 +36,20 @@ const AUDIT_ACTIONS = [
 ];
 const AUDIT_ENTITIES = ['unit', 'user', 'activity', 'evidence', 'outbox_message', 'report_run'];
 
-export class AuditPageQuery extends PageQueryBase {
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
-  action?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
-  entity?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  entityId?: string;
-
+/**
+ * The API's audit filter fields with the page's language, without the API's paging (the page size is
+ * fixed here); the actor id is also bounded to what the column holds.
+ */
+export class AuditPageQuery extends IntersectionType(
+  PageQueryBase,
+  OmitType(AuditQuery, ['actorId', 'page', 'pageSize'] as const),
+) {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_ID)
   actorId?: number;
-
-  @IsOptional()
-  @IsCalendarDate()
-  from?: string;
-
-  @IsOptional()
-  @IsCalendarDate()
-  to?: string;
 
   @IsOptional()
   @Type(() => Number)
