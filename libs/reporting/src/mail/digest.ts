@@ -4,6 +4,7 @@ import { formatDate, formatMonth, t, type Locale } from '../i18n';
 import {
   button,
   esc,
+  footerLines,
   heading,
   image,
   layout,
@@ -172,7 +173,7 @@ export function renderDigest(m: DigestModel): MailContent {
   parts.push(image(m.charts.status, t(L, 'mail.alt.status')));
   parts.push(para(esc(t(L, 'mail.digest.attachmentNote')), true));
   parts.push(button(m.dashboardUrl, t(L, 'mail.digest.cta')));
-  const footer = `${esc(t(L, 'mail.footer.asOf', { date: formatDate(L, m.asOf) }))}<br>${esc(t(L, 'mail.footer.auto'))}`;
+  const footer = footerLines(L, m.asOf);
 
   const text = [
     title,
@@ -231,8 +232,7 @@ export function renderDigest(m: DigestModel): MailContent {
     `${t(L, 'mail.digest.cta')}: ${m.dashboardUrl}`,
     '',
     '--',
-    t(L, 'mail.footer.asOf', { date: formatDate(L, m.asOf) }),
-    t(L, 'mail.footer.auto'),
+    ...footer,
     '',
   ].join('\n');
 

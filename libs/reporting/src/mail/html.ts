@@ -1,6 +1,6 @@
 import type { LocalizedText, RequirementStatus } from '@app/compliance';
 import { STATUS_COLORS, STATUS_TINTS } from '../charts/palette';
-import { t, type Locale } from '../i18n';
+import { formatDate, t, type Locale } from '../i18n';
 import type { MailImage } from './models';
 
 /*
@@ -80,8 +80,8 @@ export function button(href: string, label: string): string {
   );
 }
 
-/** The frame every mail shares: a 680-px column, a brand bar, the body, a footer. */
-export function layout(locale: Locale, title: string, body: string, footer: string): string {
+/** The frame every mail shares: a 680-px column, a brand bar, the body, a footer of plain-text lines. */
+export function layout(locale: Locale, title: string, body: string, footer: readonly string[]): string {
   return (
     `<!DOCTYPE html><html lang="${locale === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head>` +
@@ -97,9 +97,14 @@ export function layout(locale: Locale, title: string, body: string, footer: stri
     body +
     `</td></tr>` +
     `<tr><td style="padding:14px 24px;border-top:1px solid ${BORDER};font-family:${FONT};font-size:12px;color:${MUTED};line-height:1.6;">` +
-    footer +
+    footer.map(esc).join('<br>') +
     `</td></tr></table></td></tr></table></body></html>`
   );
+}
+
+/** The closing lines every report mail shares: the date its figures are as of, and that it was sent automatically. */
+export function footerLines(locale: Locale, asOf: string): string[] {
+  return [t(locale, 'mail.footer.asOf', { date: formatDate(locale, asOf) }), t(locale, 'mail.footer.auto')];
 }
 
 /** Plain-text table: columns padded, for the text part. */

@@ -3,6 +3,7 @@ import { formatDate, formatMonth, t } from '../i18n';
 import {
   button,
   esc,
+  footerLines,
   heading,
   image,
   layout,
@@ -113,7 +114,7 @@ export function renderUnitReport(m: UnitReportModel): MailContent {
   parts.push(image(m.charts.bars, t(L, 'mail.alt.bars')));
   parts.push(image(m.charts.cumulative, t(L, 'mail.alt.cumulative')));
   parts.push(button(m.dashboardUrl, t(L, 'mail.unit.cta')));
-  const footer = `${esc(t(L, 'mail.footer.asOf', { date: formatDate(L, m.asOf) }))}<br>${esc(t(L, 'mail.footer.auto'))}`;
+  const footer = footerLines(L, m.asOf);
 
   const text = [
     title,
@@ -152,8 +153,7 @@ export function renderUnitReport(m: UnitReportModel): MailContent {
     `${t(L, 'mail.unit.cta')}: ${m.dashboardUrl}`,
     '',
     '--',
-    t(L, 'mail.footer.asOf', { date: formatDate(L, m.asOf) }),
-    t(L, 'mail.footer.auto'),
+    ...footer,
     '',
   ].join('\n');
 
