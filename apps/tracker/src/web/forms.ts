@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import {
@@ -16,6 +17,19 @@ import { IsCalendarDate } from '../activities/dto/activity.dto';
  * refused), so the fields every page form carries (_csrf, next) and every page URL may carry (lang)
  * are declared here once.
  */
+
+/**
+ * `?page=` of a paged page, bounded alike everywhere. Listed in the order stacked decorators take effect
+ * (bottom first), so the messages of a bad value keep their order.
+ */
+export const IsPageNumber = () =>
+  applyDecorators(
+    Max(100000),
+    Min(1),
+    IsInt(),
+    Type(() => Number),
+    IsOptional(),
+  );
 
 export class PageQueryBase {
   @IsOptional()
@@ -102,11 +116,7 @@ export class UnitPageQuery extends FlashQuery {
   @MaxLength(100)
   q?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 
@@ -136,11 +146,7 @@ export class OverviewQuery extends PageQueryBase {
   @Max(2100)
   cohort?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 
@@ -160,11 +166,7 @@ export class ReviewPageQuery extends FlashQuery {
   @Max(2_147_483_647)
   unitId?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 
   /** Outcome of a bulk review, shown once. */

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
 import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
 import { Env } from '@app/common';
@@ -14,7 +13,7 @@ import { type UnitView, UnitsService } from '../../units/units.service';
 import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
 import { type UserView, UsersService } from '../../users/users.service';
 import { type FieldErrors, list, submitForm, text, validateForm } from '../form-validation';
-import { FlashQuery } from '../forms';
+import { FlashQuery, IsPageNumber } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -35,11 +34,7 @@ export class AdminUnitsQuery extends FlashQuery {
   @IsIn(UNIT_STATUSES)
   status?: (typeof UNIT_STATUSES)[number];
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 
@@ -53,11 +48,7 @@ export class AdminUsersQuery extends FlashQuery {
   @IsIn(ROLES)
   role?: (typeof ROLES)[number];
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 

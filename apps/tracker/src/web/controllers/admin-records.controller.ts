@@ -13,7 +13,7 @@ import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.servi
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { MAX_ID } from '../../activities/dto/activity.dto';
-import { FlashQuery, FormBase, PageQueryBase } from '../forms';
+import { FlashQuery, FormBase, IsPageNumber, PageQueryBase } from '../forms';
 import type { PageRequest } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -51,11 +51,7 @@ export class AuditPageQuery extends IntersectionType(
   @Max(MAX_ID)
   actorId?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 
@@ -77,11 +73,7 @@ export class OutboxPageQuery extends FlashQuery {
   @MaxLength(254)
   recipient?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IsPageNumber()
   page?: number;
 }
 
