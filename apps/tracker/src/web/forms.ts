@@ -31,6 +31,11 @@ export const IsPageNumber = () =>
     IsOptional(),
   );
 
+/** How many pages `total` rows fill; an empty list is still one page. */
+export function pageCount(total: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
 export class PageQueryBase {
   @IsOptional()
   @IsIn(['zh', 'en'])
@@ -91,10 +96,12 @@ export const FLASHES = [
   'mailRetried',
 ] as const;
 
+export type FlashKey = (typeof FLASHES)[number];
+
 export class FlashQuery extends PageQueryBase {
   @IsOptional()
   @IsIn(FLASHES)
-  done?: (typeof FLASHES)[number];
+  done?: FlashKey;
 }
 
 export class UnitPageQuery extends FlashQuery {

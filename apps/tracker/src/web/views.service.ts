@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import nunjucks from 'nunjucks';
 import { formatDate, type Locale, type MessageParams, t } from '@app/reporting/i18n';
 import { AssetsService } from './assets.service';
+import type { FlashKey } from './forms';
 import { type PageRequest, rememberLocale, requestLocale } from './locale';
 import { VIEWS_DIR } from './paths';
 
@@ -70,6 +71,11 @@ export class ViewsService {
       /** This page's URL with some query values changed (null removes one); `done` never carries over. */
       urlWith: (changes: Record<string, string | number | null>) => urlWith(req, changes),
     };
+  }
+
+  /** The message of `?done=` shown once after a redirect, in the page's language; '' without one. */
+  flash(req: PageRequest, done: FlashKey | undefined): string {
+    return done ? t(requestLocale(req), `web.flash.${done}`) : '';
   }
 
   render(template: string, ctx: object): string {

@@ -103,7 +103,7 @@ export class ActivityPagesController {
     @Res() res: Response,
   ) {
     const a = await this.activities.get(p, id);
-    const flash = q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '';
+    const flash = this.views.flash(req, q.done);
     this.showActivity(p, req, res, a, valuesOf(a), {}, '', flash, 200);
   }
 

@@ -13,7 +13,7 @@ import { type UnitView, UnitsService } from '../../units/units.service';
 import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
 import { type UserView, UsersService } from '../../users/users.service';
 import { type FieldErrors, list, submitForm, text, validateForm } from '../form-validation';
-import { FlashQuery, IsPageNumber } from '../forms';
+import { FlashQuery, IsPageNumber, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -92,8 +92,8 @@ export class AdminPagesController {
       filters: q,
       provinces: PROVINCE_CODES,
       statuses: UNIT_STATUSES,
-      pages: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
-      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+      pages: pageCount(page.total, PAGE_SIZE),
+      flash: this.views.flash(req, q.done),
       maxBytes: this.env.UPLOAD_MAX_BYTES,
     });
   }
@@ -181,8 +181,8 @@ export class AdminPagesController {
       filters: q,
       roles: ROLES,
       unitNames,
-      pages: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
-      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+      pages: pageCount(page.total, PAGE_SIZE),
+      flash: this.views.flash(req, q.done),
     });
   }
 
@@ -220,7 +220,7 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const user = await this.users.get(id);
-    const flash = q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '';
+    const flash = this.views.flash(req, q.done);
     await this.showUserForm(p, req, res, user, userValues(user), {}, '', 200, flash);
   }
 

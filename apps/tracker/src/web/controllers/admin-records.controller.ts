@@ -13,7 +13,7 @@ import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.servi
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { MAX_ID } from '../../activities/dto/activity.dto';
-import { FlashQuery, FormBase, IsPageNumber, PageQueryBase } from '../forms';
+import { FlashQuery, FormBase, IsPageNumber, pageCount, PageQueryBase } from '../forms';
 import type { PageRequest } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -121,7 +121,7 @@ export class AdminRecordsController {
       filters: q,
       actions: AUDIT_ACTIONS,
       entities: AUDIT_ENTITIES,
-      pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
+      pages: pageCount(result.total, PAGE_SIZE),
       changesText: (c: unknown) => (c == null ? '' : JSON.stringify(c)),
     });
   }
@@ -143,8 +143,8 @@ export class AdminRecordsController {
       filters: q,
       statuses: OUTBOX_STATUSES,
       kinds: [UNIT_REPORT, SUPERVISOR_DIGEST],
-      pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
-      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+      pages: pageCount(result.total, PAGE_SIZE),
+      flash: this.views.flash(req, q.done),
     });
   }
 
@@ -160,7 +160,7 @@ export class AdminRecordsController {
     this.views.page(req, res, 'admin/outbox-message.njk', {
       m,
       preview,
-      flash: q.done ? this.views.context(req).t(`web.flash.${q.done}`) : '',
+      flash: this.views.flash(req, q.done),
     });
   }
 

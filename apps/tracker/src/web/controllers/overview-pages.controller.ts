@@ -6,7 +6,7 @@ import { PROVINCES, REQUIREMENT_STATUSES } from '@app/compliance';
 import { Clock } from '../../common/clock';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { ExportsService } from '../exports/exports.service';
-import { OverviewQuery } from '../forms';
+import { OverviewQuery, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { scopeCharts } from '../present';
@@ -54,7 +54,7 @@ export class OverviewPagesController {
       statuses: REQUIREMENT_STATUSES,
       statusRank: Object.fromEntries(REQUIREMENT_STATUSES.map((s, i) => [s, i])),
       industries: [...new Set(view.rows.map((r) => r.unit.industry))].sort(),
-      pages: Math.max(1, Math.ceil(view.total / PAGE_SIZE)),
+      pages: pageCount(view.total, PAGE_SIZE),
       exportQuery: exportQuery(q),
     });
   }

@@ -8,7 +8,7 @@ import { BulkReviewDto, ReviewQueueQuery } from '../../activities/dto/review.dto
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { validateDto } from '../../cli/validate-dto';
 import { KIND_FORMS } from '../activity-form';
-import { RejectForm, ReviewPageQuery, VerifyForm } from '../forms';
+import { pageCount, RejectForm, ReviewPageQuery, VerifyForm } from '../forms';
 import { type PageRequest, safeNext } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -45,10 +45,9 @@ export class ReviewPagesController {
     );
     // With their evidence, so the reviewer sees everything on one page (at most PAGE_SIZE lookups).
     const items = await Promise.all(page.items.map((a) => this.activities.get(p, a.id)));
-    const t = this.views.context(req).t;
-    let flash = q.done ? t(`web.flash.${q.done}`) : '';
+    let flash = this.views.flash(req, q.done);
     if (q.ok !== undefined || q.failed !== undefined)
-      flash = t('web.flash.bulk', { ok: q.ok ?? 0, failed: q.failed ?? 0 });
+      flash = this.views.context(req).t('web.flash.bulk', { ok: q.ok ?? 0, failed: q.failed ?? 0 });
     const scope = ScopePolicy.provinces(p);
     this.views.page(req, res, 'review.njk', {
       page,
@@ -58,7 +57,7 @@ export class ReviewPagesController {
       kinds: KIND_FORMS,
       requirementKinds: REQUIREMENT_KINDS,
       provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),
-      pages: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
+      pages: pageCount(page.total, PAGE_SIZE),
       next: req.originalUrl.replace(/([?&])(done|ok|failed)=[^&]*/g, '$1'),
     });
   }

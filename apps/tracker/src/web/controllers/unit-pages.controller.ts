@@ -9,7 +9,7 @@ import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { UnitsService } from '../../units/units.service';
 import { ExportsService } from '../exports/exports.service';
-import { UnitPageQuery } from '../forms';
+import { pageCount, UnitPageQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { shortfalls, unitCharts } from '../present';
@@ -46,9 +46,9 @@ export class UnitPagesController {
       filters: q,
       requirementKinds: REQUIREMENT_KINDS,
       activityStatuses: ACTIVITY_STATUSES,
-      pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
+      pages: pageCount(list.total, PAGE_SIZE),
       exportQuery: exportQuery(q),
-      flash: q.done ? data.t(`web.flash.${q.done}`) : '',
+      flash: this.views.flash(req, q.done),
     });
   }
 
