@@ -18,11 +18,10 @@ import type { ScopeComplianceView, UnitComplianceView } from '../compliance/comp
 /** Unit records that get reports and appear in digests: projects still running or being evaluated. */
 export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evaluation'];
 
-/** A digest plus what its workbook needs beyond the mail. */
+/** A digest and the compliance figures it was made from (the workbook's summary sheet). */
 export interface DigestData {
   model: DigestModel;
   scope: ScopeComplianceView;
-  activities: Activity[];
 }
 
 /**
@@ -127,11 +126,14 @@ export class ReportBuilder {
       charts: DIGEST_CHART_IMAGES,
       attachmentName: t(locale, 'mail.xlsx.fileName', { period }),
     };
-    return { model, scope, activities: await this.periodActivities(scope) };
+    return { model, scope };
   }
 
-  /** Every non-draft activity of the scope's units dated inside each unit's current period. */
-  private async periodActivities(scope: ScopeComplianceView): Promise<Activity[]> {
+  /**
+   * Every non-draft activity of the scope's units dated inside each unit's current period: the
+   * workbook's second sheet, loaded only when a workbook is built.
+   */
+  async periodActivities(scope: ScopeComplianceView): Promise<Activity[]> {
     if (!scope.rows.length) return [];
     const periods = new Map(scope.rows.map((r) => [r.unit.id, r.period]));
     const from = scope.rows.reduce(

@@ -13,6 +13,7 @@ import {
   unitReportCharts,
   type UnitChartName,
 } from '@app/reporting/mail';
+import type { ScopeComplianceView } from '../compliance/compliance.types';
 import { ReportBuilder } from './report-builder.service';
 import { digestWorkbook } from './report-workbook';
 
@@ -69,30 +70,38 @@ export class ReportMails implements OnModuleInit {
     }
     if (spec.kind === SUPERVISOR_DIGEST) {
       const provinces = await this.digestScope(required(spec.userId, 'userId'));
-      return this.renderDigestOf(provinces, spec.period, asOf, spec.locale, spec.recipientName);
+      const data = await this.builder.digest(provinces, spec.period, asOf, spec.locale, spec.recipientName);
+      const content = renderDigest(data.model);
+      const workbook: OutgoingAttachment = {
+        filename: data.model.attachmentName,
+        contentType: XLSX,
+        content: await this.workbookOf(data.scope, spec.locale),
+      };
+      return {
+        ...content,
+        attachments: [...(await pngs(digestCharts(data.model), data.model.charts)), workbook],
+      };
     }
     throw new Error(`unknown report kind ${spec.kind}`);
   }
 
-  /** The digest mail of a scope (null: all provinces). */
-  async renderDigestOf(
+  /** The HTML of a unit report as its mail would have it, without drawing its charts (the preview). */
+  async unitReportHtml(unitId: number, period: string, asOf: string, locale: Locale): Promise<string> {
+    return renderUnitReport(await this.builder.unitReport(unitId, period, asOf, locale)).html;
+  }
+
+  /**
+   * The HTML of the digest of a scope (null: all provinces) as its mail would have it, without
+   * drawing its charts or building its workbook (the preview).
+   */
+  async digestHtml(
     provinces: string[] | null,
     period: string,
     asOf: string,
     locale: Locale,
-    recipientName?: string | null,
-  ): Promise<RenderedMail> {
-    const data = await this.builder.digest(provinces, period, asOf, locale, recipientName);
-    const content = renderDigest(data.model);
-    const workbook: OutgoingAttachment = {
-      filename: data.model.attachmentName,
-      contentType: XLSX,
-      content: await digestWorkbook(data.scope, data.activities, locale),
-    };
-    return {
-      ...content,
-      attachments: [...(await pngs(digestCharts(data.model), data.model.charts)), workbook],
-    };
+  ): Promise<string> {
+    const { model } = await this.builder.digest(provinces, period, asOf, locale);
+    return renderDigest(model).html;
   }
 
   /** Provinces a digest recipient oversees now: a supervisor's provinces, all (null) for an admin. */
@@ -122,10 +131,11 @@ export class ReportMails implements OnModuleInit {
 
   async digestWorkbook(provinces: string[] | null, period: string, asOf: string, locale: Locale) {
     const data = await this.builder.digest(provinces, period, asOf, locale);
-    return {
-      fileName: data.model.attachmentName,
-      content: await digestWorkbook(data.scope, data.activities, locale),
-    };
+    return { fileName: data.model.attachmentName, content: await this.workbookOf(data.scope, locale) };
+  }
+
+  private async workbookOf(scope: ScopeComplianceView, locale: Locale): Promise<Buffer> {
+    return digestWorkbook(scope, await this.builder.periodActivities(scope), locale);
   }
 }
 

@@ -266,9 +266,9 @@ export class ReportsService {
   async unitPreview(p: Principal, unitId: number, q: PreviewQuery): Promise<string> {
     const unit = await this.visibleUnit(p, unitId);
     const { period, asOf, locale } = this.previewParams(p, q);
-    const mail = await this.mails.render({ kind: UNIT_REPORT, period, asOf, locale, unitId: unit.id });
+    const html = await this.mails.unitReportHtml(unit.id, period, asOf, locale);
     const base = `/api/v1/reports/units/${unit.id}/charts`;
-    return withChartUrls(mail.html, (name) => `${base}/${name}?period=${period}&locale=${locale}`);
+    return withChartUrls(html, (name) => `${base}/${name}?period=${period}&locale=${locale}`);
   }
 
   async unitChart(p: Principal, unitId: number, chart: UnitChartName, q: PreviewQuery): Promise<Buffer> {
@@ -279,11 +279,8 @@ export class ReportsService {
 
   async digestPreview(p: Principal, q: PreviewQuery & { userId?: number }): Promise<string> {
     const { period, asOf, locale } = this.previewParams(p, q);
-    const userId = await this.digestUserOf(p, q.userId);
-    const html =
-      userId === null
-        ? (await this.mails.renderDigestOf(null, period, asOf, locale)).html
-        : (await this.mails.render({ kind: SUPERVISOR_DIGEST, period, asOf, locale, userId })).html;
+    const provinces = await this.digestProvincesOf(p, q.userId);
+    const html = await this.mails.digestHtml(provinces, period, asOf, locale);
     const who = q.userId ? `&userId=${q.userId}` : '';
     return withChartUrls(
       html,
@@ -297,31 +294,28 @@ export class ReportsService {
     q: PreviewQuery & { userId?: number },
   ): Promise<Buffer> {
     const { period, asOf, locale } = this.previewParams(p, q);
-    const userId = await this.digestUserOf(p, q.userId);
-    const provinces = userId === null ? null : await this.mails.digestScope(userId);
+    const provinces = await this.digestProvincesOf(p, q.userId);
     return this.mails.digestChart(provinces, period, asOf, locale, chart);
   }
 
   async digestWorkbook(p: Principal, q: PreviewQuery & { userId?: number }) {
     const { period, asOf, locale } = this.previewParams(p, q);
-    const userId = await this.digestUserOf(p, q.userId);
-    const provinces = userId === null ? null : await this.mails.digestScope(userId);
+    const provinces = await this.digestProvincesOf(p, q.userId);
     return this.mails.digestWorkbook(provinces, period, asOf, locale);
   }
 
   /**
-   * Whose digest the caller may preview: supervisors their own; admins anyone's (null: all
-   * provinces). Another user's id is a 404 for a supervisor, as if it did not exist.
+   * The provinces of the digest the caller may preview: supervisors their own; admins anyone's, or
+   * all provinces (null) without a userId. Another user's id is a 404 for a supervisor, as if it did
+   * not exist.
    */
-  private async digestUserOf(p: Principal, userId?: number): Promise<number | null> {
+  private async digestProvincesOf(p: Principal, userId?: number): Promise<string[] | null> {
     if (p.role === 'supervisor') {
       if (userId !== undefined && userId !== p.id) throw new NotFoundError(`supervisor ${userId}`);
-      return p.id;
+      return this.mails.digestScope(p.id);
     }
     if (p.role !== 'admin') throw new NotFoundError('digest');
-    if (userId === undefined) return null;
-    await this.mails.digestScope(userId);
-    return userId;
+    return userId === undefined ? null : this.mails.digestScope(userId);
   }
 
   private async visibleUnit(p: Principal, unitId: number): Promise<Unit> {
