@@ -339,37 +339,27 @@ export function parseContacts(textValue: string): {
   return { contacts, bad };
 }
 
+/** The unit form's text fields; the contacts, one per line, are parsed separately. */
+const UNIT_TEXT_FIELDS = [
+  'name',
+  'creditCode',
+  'province',
+  'industry',
+  'kind',
+  'program',
+  'cycleStart',
+  'cycleEnd',
+  'status',
+] as const;
+
 function unitPlain(body: Record<string, unknown>, locale: Locale) {
   const values: Values = {};
-  for (const k of [
-    'name',
-    'creditCode',
-    'province',
-    'industry',
-    'kind',
-    'program',
-    'cycleStart',
-    'cycleEnd',
-    'status',
-    'contacts',
-  ]) {
+  for (const k of [...UNIT_TEXT_FIELDS, 'contacts']) {
     const v = body[k];
     if (typeof v === 'string') values[k] = v;
   }
   const plain: Record<string, unknown> = {};
-  for (const k of [
-    'name',
-    'creditCode',
-    'province',
-    'industry',
-    'kind',
-    'program',
-    'cycleStart',
-    'cycleEnd',
-    'status',
-  ]) {
-    plain[k] = text(body, k);
-  }
+  for (const k of UNIT_TEXT_FIELDS) plain[k] = text(body, k);
   const errors: FieldErrors = {};
   const { contacts, bad } = parseContacts(typeof body.contacts === 'string' ? body.contacts : '');
   plain.contacts = contacts;
