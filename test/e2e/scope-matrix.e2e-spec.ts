@@ -1,6 +1,7 @@
 import type { Response } from 'supertest';
 import { Activity, AuditLog, OutboxMessage, Unit } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
+import { listRoutes, routeName } from '../support/routes';
 import { auth, createUnit, createUser, unitCsv, unitPayload, ZH_HEADERS } from '../fixtures/units';
 
 /*
@@ -574,7 +575,7 @@ afterAll(() => t.close());
 
 describe('scope matrix: role × endpoint × scope', () => {
   it('covers every endpoint under /api/v1', () => {
-    const routes = listRoutes();
+    const routes = listRoutes(t.app, (p) => p.startsWith('/api/v1/')).map(routeName);
     const covered = new Set(ENDPOINTS.map((e) => e.name.replace(/\?.*$/, '')));
     expect(routes.filter((r) => !covered.has(r))).toEqual([]);
   });
@@ -691,18 +692,4 @@ function errorBody(res: Response): { messageZh?: unknown } {
   if (Buffer.isBuffer(res.body)) return JSON.parse(res.body.toString('utf8'));
   if (res.body && typeof res.body === 'object' && 'messageZh' in res.body) return res.body;
   return JSON.parse(res.text);
-}
-
-/** Every route Express knows under /api/v1, as "METHOD /path". */
-function listRoutes(): string[] {
-  const router = t.app.getHttpAdapter().getInstance().router as {
-    stack: { route?: { path: string; methods: Record<string, boolean> } }[];
-  };
-  const out = new Set<string>();
-  for (const layer of router.stack) {
-    if (!layer.route?.path.startsWith('/api/v1/')) continue;
-    for (const [m, on] of Object.entries(layer.route.methods))
-      if (on && m !== '_all') out.add(`${m.toUpperCase()} ${layer.route.path}`);
-  }
-  return [...out].sort();
 }

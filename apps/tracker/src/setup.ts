@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { BadRequestException, Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
@@ -34,6 +35,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  app.use(bodyGuard);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
@@ -48,6 +50,43 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
 
   await migrate(app);
   await ensureFirstAdmin(app, env);
+}
+
+/** Deeper JSON than any form or DTO takes; validating it recursively would exhaust the stack. */
+const MAX_BODY_DEPTH = 32;
+
+/**
+ * Every handler gets a body: `{}` when none was sent or its content type has no parser (text/plain,
+ * multipart outside uploads), so the rules name the missing fields. Deeply nested JSON is refused here.
+ */
+function bodyGuard(req: Request, _res: Response, next: NextFunction): void {
+  if (req.body === undefined) req.body = {};
+  else if (tooDeep(req.body, MAX_BODY_DEPTH)) {
+    const message = `body: nested deeper than ${MAX_BODY_DEPTH} levels`;
+    next(
+      new BadRequestException({
+        statusCode: 400,
+        error: 'ValidationError',
+        message,
+        messageZh: `请求内容嵌套超过 ${MAX_BODY_DEPTH} 层`,
+        errors: [{ field: 'body', rule: 'maxDepth', message }],
+      }),
+    );
+    return;
+  }
+  next();
+}
+
+/** Whether objects/arrays nest deeper than `max`, walked without recursion. */
+function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export async function migrate(app: Pick<INestApplication, 'get'>): Promise<void> {

@@ -27,6 +27,7 @@ import {
   type UnitStatus,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
+import { IsOmittable } from '../../common/validation';
 
 export const DEFAULT_PROGRAM = 'service-industry-demo';
 /** A construction cycle is normally 2 years; anything beyond 5 is a typo. */
@@ -178,57 +179,57 @@ export class CreateUnitDto {
 
 /** Every field optional; the service checks the merged cycle and program. */
 export class UpdateUnitDto {
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @Transform(upper)
   @IsString()
   @MaxLength(18)
   @IsCreditCode()
   creditCode?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PROVINCE_CODES)
   province?: ProvinceCode;
 
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   industry?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UNIT_KINDS)
   kind?: UnitKind;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   program?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsCalendarDate()
   cycleStart?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsCalendarDate()
   @IsValidCycleEnd()
   cycleEnd?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts?: ContactDto[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UNIT_STATUSES)
   status?: UnitStatus;
 }

@@ -15,6 +15,7 @@ import {
 import { PROVINCE_CODES } from '@app/compliance';
 import { PASSWORD_MIN_LENGTH } from '@app/auth';
 import { PageQuery } from '../../common/pagination';
+import { IsOmittable } from '../../common/validation';
 
 export const ROLES = ['admin', 'supervisor', 'unit'] as const;
 
@@ -55,19 +56,19 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(200)
   password?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(ROLES)
   role?: (typeof ROLES)[number];
 
@@ -82,11 +83,11 @@ export class UpdateUserDto {
   @IsIn(PROVINCE_CODES, { each: true })
   provinces?: string[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['zh', 'en'])
   locale?: 'zh' | 'en';
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
 }
