@@ -162,12 +162,16 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         message: `render: ${(e as Error).message}`,
       });
     }
+    let response: string;
     try {
-      const result = await this.transport.send(mail);
-      return this.recordSent(em, m, token, result.response);
+      ({ response } = await this.transport.send(mail));
     } catch (e) {
       return this.recordFailure(em, m, token, classifySendError(e));
     }
+    // Outside the try: once the server has accepted the mail, failing to record that is no send
+    // failure and must not queue it again. The row stays claimed until its lease ends, then is sent
+    // once more under the same Message-ID.
+    return this.recordSent(em, m, token, response);
   }
 
   private async renderedOf(em: EntityManager, m: OutboxMessage, token: string): Promise<RenderedMail> {
