@@ -64,16 +64,8 @@ export class OutboxService {
    */
   async enqueue(specs: readonly EnqueueSpec[], em: EntityManager = this.em): Promise<EnqueueResult> {
     const existing = EMPTY_EXISTING();
-    const seen = new Map<string, OutboxStatus>();
-    const keys = [...new Set(specs.map((s) => s.idempotencyKey))];
-    for (let i = 0; i < keys.length; i += 500) {
-      const rows = await em.find(
-        OutboxMessage,
-        { idempotencyKey: { $in: keys.slice(i, i + 500) } },
-        { fields: ['idempotencyKey', 'status'] },
-      );
-      for (const r of rows) seen.set(r.idempotencyKey, r.status);
-    }
+    const keys = specs.map((s) => s.idempotencyKey);
+    const seen = await this.statusesOf(keys, em);
     const now = new Date();
     const fresh = new Map<string, OutboxMessage>();
     for (const s of specs) {
@@ -120,6 +112,21 @@ export class OutboxService {
     }
     const created = rows.length;
     return { created, existing };
+  }
+
+  /** The status of the row of each key that has one. */
+  async statusesOf(keys: readonly string[], em: EntityManager = this.em): Promise<Map<string, OutboxStatus>> {
+    const statuses = new Map<string, OutboxStatus>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await em.find(
+        OutboxMessage,
+        { idempotencyKey: { $in: unique.slice(i, i + 500) } },
+        { fields: ['idempotencyKey', 'status'] },
+      );
+      for (const r of rows) statuses.set(r.idempotencyKey, r.status);
+    }
+    return statuses;
   }
 
   async list(q: OutboxQuery) {

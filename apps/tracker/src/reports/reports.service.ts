@@ -237,18 +237,7 @@ export class ReportsService {
     checkPeriod(period);
     const asOf = asOfFor(period, this.clock.today());
     const specs = await this.recipients(this.em, period, asOf);
-    const existing = new Map<string, OutboxStatus>();
-    const keys = specs.map((s) => s.idempotencyKey);
-    for (let i = 0; i < keys.length; i += 500) {
-      const rows = await this.em.getConnection().execute<{ idempotency_key: string; status: OutboxStatus }[]>(
-        `select "idempotency_key", "status" from "outbox_messages" where "idempotency_key" in (${keys
-          .slice(i, i + 500)
-          .map(() => '?')
-          .join(',')})`,
-        keys.slice(i, i + 500),
-      );
-      for (const r of rows) existing.set(r.idempotency_key, r.status);
-    }
+    const existing = await this.outbox.statusesOf(specs.map((s) => s.idempotencyKey));
     return { asOf, specs, existing };
   }
 
