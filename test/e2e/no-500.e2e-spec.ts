@@ -3,7 +3,7 @@ import type { Response, Test } from 'supertest';
 import { OutboxMessage, Session, User } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeInputs, routeName, type DtoField, type RouteInputs } from '../support/routes';
-import { auth, createUnit, createUser } from '../fixtures/units';
+import { auth, createUnit, createUser, unitPayload } from '../fixtures/units';
 
 /*
  * "Bad input gets a clear 4xx naming the field and the rule, and changes nothing. No input yields a 500."
@@ -131,7 +131,9 @@ type Body =
   | { kind: 'json'; value: unknown }
   | { kind: 'raw'; type: string; text: string | Buffer }
   | { kind: 'form'; fields: Record<string, string | string[]> }
-  | { kind: 'multipart'; fields: Record<string, string> };
+  | { kind: 'multipart'; fields: Record<string, string> }
+  /** A small PNG under the field name uploads use. */
+  | { kind: 'file'; name: string };
 
 interface Probe {
   label: string;
@@ -272,10 +274,11 @@ function fieldValues(f: DtoField, where: 'query' | 'body'): unknown[] {
       LONG_10K,
       ['1', '2'],
       { $ne: 'x' },
+      ...(numeric ? [] : ['a\u0000b', '%_\'"; drop table units; --']),
     ];
   }
   return [
-    ...(numeric ? ['12', -1, 1e308, HUGE] : ['text' === f.name ? 1 : 123]),
+    ...(numeric ? ['12', -1, 1e308, HUGE] : [123, 'a\u0000b', '   ', '\ud800', '😀'.repeat(300)]),
     ...(dateLike ? ['2026-02-30', '2026-02-29T25:00'] : []),
     null,
     { $ne: 'x', nested: { deeper: ['a'] } },
@@ -304,6 +307,27 @@ const GENERIC_QUERIES = [
   '__proto__[admin]=1&constructor[prototype][x]=1',
   'lang=xx',
 ];
+
+/** A valid body for the main create routes (fresh e-mail and credit code each time). */
+const BASES: Record<string, () => object> = {
+  'POST /api/v1/units': () => unitPayload(),
+  'POST /api/v1/users': () => ({
+    email: `no500-base-${++emailSeq}@example.cn`,
+    name: '用户',
+    password: PASSWORD,
+    role: 'unit',
+    unitId: world.unit,
+  }),
+  'POST /api/v1/activities': () => ({
+    unitId: world.unit,
+    requirement: 'exchange_events',
+    date: DAY,
+    title: '交流会',
+    location: '会议中心',
+  }),
+  'POST /api/v1/reviews/bulk': () => ({ ids: [world.activity], action: 'reject', reason: '材料不全' }),
+  'POST /api/v1/reports/runs': () => ({ period: '2025-05' }),
+};
 
 /** Fields a page form may read from its (un-typed) body: most of what the API DTOs take. */
 let PAGE_FIELDS: DtoField[] = [];
@@ -349,14 +373,25 @@ function probes(method: string, path: string, valid: Record<string, string>, rou
   for (const value of [[], null, 42, 'text', true, [{ title: 'x' }], {}, { unknownField: 1 }])
     out.push({ label: `JSON ${JSON.stringify(value)}`, url, body: { kind: 'json', value } });
   out.push({ label: 'multipart without a file', url, body: { kind: 'multipart', fields: { title: 'x' } } });
+  // Uploads (and the page forms that may carry them) get files with hostile names.
+  if (/evidence$|import$|^\/activities/.test(path))
+    for (const name of ['a\u0000b.png', '../../etc/passwd', '长'.repeat(300) + '.png', ''])
+      out.push({
+        label: `file named ${JSON.stringify(name).slice(0, 30)}`,
+        url,
+        body: { kind: 'file', name },
+      });
   // Declared fields one at a time; an un-typed page form gets them all at once below.
   const fields = route.body ?? (path.startsWith('/api/') ? [] : PAGE_FIELDS);
+  // Each declared field wrong in turn; where a valid body is known, the rest of it is valid, so what
+  // passes validation reaches the service.
+  const base = BASES[`${method} ${path}`] ?? (() => ({}));
   for (const f of route.body ?? [])
     for (const v of fieldValues(f, 'body'))
       out.push({
         label: `${f.name}=${JSON.stringify(v)?.slice(0, 40)}`,
         url,
-        body: { kind: 'json', value: { [f.name]: v } },
+        body: { kind: 'json', value: () => ({ ...base(), [f.name]: v }) },
       });
   if (!path.startsWith('/api/')) {
     // Forms as a browser sends them, with every field at once: repeated, bracketed, long.
@@ -385,7 +420,10 @@ function send(method: string, p: Probe, api: boolean, who = { bearer: admin, coo
   if (api) req = req.set(auth(who.bearer));
   else req = req.set('Cookie', `sid=${who.cookie.sid}`).set('x-csrf-token', who.cookie.csrf);
   const b = p.body;
-  if (b.kind === 'json') return req.set('Content-Type', 'application/json').send(JSON.stringify(b.value));
+  if (b.kind === 'json') {
+    const value: unknown = typeof b.value === 'function' ? (b.value as () => unknown)() : b.value;
+    return req.set('Content-Type', 'application/json').send(JSON.stringify(value));
+  }
   if (b.kind === 'raw') return req.set('Content-Type', b.type).send(b.text);
   if (b.kind === 'form') {
     const fields = { ...b.fields, _csrf: who.cookie.csrf };
@@ -393,6 +431,12 @@ function send(method: string, p: Probe, api: boolean, who = { bearer: admin, coo
       .flatMap(([k, v]) => [v].flat().map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`))
       .join('&');
     return req.set('Content-Type', 'application/x-www-form-urlencoded').send(text);
+  }
+  if (b.kind === 'file') {
+    const field = p.url.includes('/import') ? 'file' : 'files';
+    return req
+      .field('_csrf', who.cookie.csrf)
+      .attach(field, PNG, { filename: b.name, contentType: 'image/png' });
   }
   if (b.kind === 'multipart') {
     for (const [k, v] of Object.entries({ ...b.fields, _csrf: who.cookie.csrf })) req = req.field(k, v);
@@ -758,6 +802,18 @@ describe('what refused bodies are told', () => {
       .send('{"name":' + '['.repeat(40) + ']'.repeat(40) + '}');
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'maxDepth' })]);
+  });
+
+  it.each([
+    ['a NUL character', { name: 'a\u0000b' }, 'name', 'noNul'],
+    ['half a surrogate pair', { contacts: [{ name: '\ud800' }] }, 'contacts.0.name', 'wellFormed'],
+  ])('text with %s is refused before it reaches the database', async (_label, body, field, rule) => {
+    const res = await t.http.patch(`/api/v1/units/${world.unit}`).set(auth(admin)).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field, rule })]);
+    const query = await t.http.get('/api/v1/units?q=a%00b').set(auth(admin));
+    expect(query.status).toBe(400);
+    expect(query.body.errors).toEqual([expect.objectContaining({ field: 'q', rule: 'noNul' })]);
   });
 
   it('a body no parser reads counts as empty, so the rules name the missing fields', async () => {

@@ -35,7 +35,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
-  app.use(bodyGuard);
+  app.use(inputGuard);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
@@ -56,37 +56,66 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
 const MAX_BODY_DEPTH = 32;
 
 /**
- * Every handler gets a body: `{}` when none was sent or its content type has no parser (text/plain,
- * multipart outside uploads), so the rules name the missing fields. Deeply nested JSON is refused here.
+ * Checks every request's input before any handler sees it. Every handler gets a body: `{}` when none was
+ * sent or its content type has no parser (text/plain, multipart outside uploads), so the rules name the
+ * missing fields. Refused with a 400 naming the field: JSON nested deeper than MAX_BODY_DEPTH (validating
+ * it would overflow the stack), and text PostgreSQL cannot take: a NUL character, or half of a UTF-16
+ * surrogate pair (not Unicode; jsonb refuses it in the audit log).
  */
-function bodyGuard(req: Request, _res: Response, next: NextFunction): void {
+function inputGuard(req: Request, _res: Response, next: NextFunction): void {
   if (req.body === undefined) req.body = {};
-  else if (tooDeep(req.body, MAX_BODY_DEPTH)) {
-    const message = `body: nested deeper than ${MAX_BODY_DEPTH} levels`;
-    next(
-      new BadRequestException({
-        statusCode: 400,
-        error: 'ValidationError',
-        message,
-        messageZh: `请求内容嵌套超过 ${MAX_BODY_DEPTH} 层`,
-        errors: [{ field: 'body', rule: 'maxDepth', message }],
-      }),
-    );
-    return;
-  }
-  next();
+  const problem = inspect(req.query, 'query') ?? inspect(req.body, 'body');
+  if (!problem) return next();
+  const { field, rule } = problem;
+  const [message, messageZh] = {
+    maxDepth: [
+      `${field}: nested deeper than ${MAX_BODY_DEPTH} levels`,
+      `${field}：嵌套超过 ${MAX_BODY_DEPTH} 层`,
+    ],
+    noNul: [`${field}: must not contain NUL characters`, `${field}：不能包含空字符（NUL）`],
+    wellFormed: [`${field}: must be valid Unicode text`, `${field}：包含无效的 Unicode 字符`],
+  }[rule];
+  next(
+    new BadRequestException({
+      statusCode: 400,
+      error: 'ValidationError',
+      message,
+      messageZh,
+      errors: [{ field, rule, message }],
+    }),
+  );
 }
 
-/** Whether objects/arrays nest deeper than `max`, walked without recursion. */
-function tooDeep(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
+type InputRule = 'maxDepth' | 'noNul' | 'wellFormed';
+
+/** Half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textRule(text: string): InputRule | null {
+  if (text.includes('\u0000')) return 'noNul';
+  return LONE_SURROGATE.test(text) ? 'wellFormed' : null;
+}
+
+/** The first field nested too deeply or holding text PostgreSQL cannot take, walked without recursion. */
+function inspect(value: unknown, root: string): { field: string; rule: InputRule } | null {
+  const stack: [unknown, string, number][] = [[value, '', 0]];
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
+    const [v, path, depth] = stack.pop()!;
+    const field = path || root;
+    if (typeof v === 'string') {
+      const rule = textRule(v);
+      if (rule) return { field, rule };
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth >= MAX_BODY_DEPTH) return { field: root, rule: 'maxDepth' };
+    for (const [k, child] of Object.entries(v)) {
+      const rule = textRule(k);
+      if (rule) return { field, rule };
+      stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
 export async function migrate(app: Pick<INestApplication, 'get'>): Promise<void> {
