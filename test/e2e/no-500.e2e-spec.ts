@@ -133,7 +133,7 @@ type Body =
   | { kind: 'form'; fields: Record<string, string | string[]> }
   | { kind: 'multipart'; fields: Record<string, string> }
   /** A small PNG under the field name uploads use. */
-  | { kind: 'file'; name: string };
+  | { kind: 'file'; name: string; content?: Buffer; type?: string };
 
 interface Probe {
   label: string;
@@ -308,6 +308,23 @@ const GENERIC_QUERIES = [
   'lang=xx',
 ];
 
+/** Broken or disguised files: [name, content, declared type]. */
+const HOSTILE_FILES: [string, Buffer, string][] = [
+  ['empty.csv', Buffer.alloc(0), 'text/csv'],
+  ['png.xlsx', PNG, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+  [
+    'broken-zip.xlsx',
+    Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), randomBytes(2000)]),
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ],
+  ['quotes.csv', Buffer.from('名称,统一社会信用代码\n"unterminated,1\n'), 'text/csv'],
+  ['wide.csv', Buffer.from(Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',') + '\n'), 'text/csv'],
+  ['gbk.csv', Buffer.from([0xc3, 0xfb, 0xb3, 0xc6, 0x2c, 0x0a, 0xff, 0xfe, 0x00]), 'text/csv'],
+  ['truncated.pdf', Buffer.from('%PDF-1.4\n1 0 obj'), 'application/pdf'],
+  ['script.png', Buffer.from('<html><script>alert(1)</script></html>'), 'image/png'],
+  ['random.bin', randomBytes(4096), 'application/octet-stream'],
+];
+
 /** A valid body for the main create routes (fresh e-mail and credit code each time). */
 const BASES: Record<string, () => object> = {
   'POST /api/v1/units': () => unitPayload(),
@@ -381,6 +398,10 @@ function probes(method: string, path: string, valid: Record<string, string>, rou
         url,
         body: { kind: 'file', name },
       });
+  // Files whose content is not what their name and type say, or is broken.
+  if (/evidence$|import$/.test(path))
+    for (const [name, content, type] of HOSTILE_FILES)
+      out.push({ label: `file ${name}`, url, body: { kind: 'file', name, content, type } });
   // Declared fields one at a time; an un-typed page form gets them all at once below.
   const fields = route.body ?? (path.startsWith('/api/') ? [] : PAGE_FIELDS);
   // Each declared field wrong in turn; where a valid body is known, the rest of it is valid, so what
@@ -436,7 +457,7 @@ function send(method: string, p: Probe, api: boolean, who = { bearer: admin, coo
     const field = p.url.includes('/import') ? 'file' : 'files';
     return req
       .field('_csrf', who.cookie.csrf)
-      .attach(field, PNG, { filename: b.name, contentType: 'image/png' });
+      .attach(field, b.content ?? PNG, { filename: b.name, contentType: b.type ?? 'image/png' });
   }
   if (b.kind === 'multipart') {
     for (const [k, v] of Object.entries({ ...b.fields, _csrf: who.cookie.csrf })) req = req.field(k, v);
@@ -838,5 +859,32 @@ describe('what refused bodies are told', () => {
         expect.objectContaining({ field: 'contacts', rule: 'isArray' }),
       ]),
     );
+  });
+});
+
+describe('hostile headers', () => {
+  const HEADERS: [string, Record<string, string>][] = [
+    ['a 10 kB bearer token', { authorization: `Bearer ${LONG_10K}` }],
+    ['a non-bearer scheme', { authorization: 'Basic YWRtaW46YWRtaW4=' }],
+    ['an empty bearer token', { authorization: 'Bearer ' }],
+    ['a bearer token with a NUL', { authorization: 'Bearer a%00b' }],
+    ['a broken session cookie', { cookie: 'sid=%E0%A4%A; lang=%' }],
+    ['a session cookie of 10 kB', { cookie: `sid=${LONG_10K}` }],
+    ['a language cookie with markup', { cookie: 'lang=<script>alert(1)</script>' }],
+    ['a garbage Accept-Language', { 'accept-language': ';;;q=x,*;q=-1,' + 'zz-'.repeat(1000) }],
+    ['a garbage Accept', { accept: 'text/html;q=abc, application/json;;' }],
+  ];
+  const PATHS = ['/api/v1/auth/me', '/api/v1/units?page=1', '/', '/overview', '/login'];
+  it.each(HEADERS)('%s', async (_label, headers) => {
+    for (const path of PATHS) {
+      const res = await t.http.get(path).set(headers);
+      expect({ path, status: res.status < 500 }).toEqual({ path, status: true });
+      if (path.startsWith('/api/')) expect(res.status).toBe(401);
+    }
+    const post = await t.http
+      .post('/api/v1/activities')
+      .set({ ...headers, 'x-csrf-token': 'x'.repeat(1000) })
+      .send({ title: 'x' });
+    expect(post.status).toBe(401);
   });
 });
