@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OUTBOX_STATUSES, type OutboxStatus } from '@app/db';
@@ -10,11 +11,28 @@ const PERIOD = /^20\d\d-(0[1-9]|1[0-2])$/;
 const PERIOD_MESSAGE = 'period must be a month YYYY-MM';
 const MAX_ID = 2_147_483_647;
 
+/*
+ * Composed rules are listed in the order stacked decorators apply (the bottom one first), which is
+ * the order a 400 answer names them in.
+ */
+
+/** A report month 'YYYY-MM'. */
+function IsReportPeriod(): PropertyDecorator {
+  return applyDecorators(Matches(PERIOD, { message: PERIOD_MESSAGE }), MaxLength(7), IsString());
+}
+
+/** A row id in a path or query: a positive 32-bit integer. */
+function IsId(): PropertyDecorator {
+  return applyDecorators(
+    Max(MAX_ID),
+    Min(1),
+    IsInt(),
+    Type(() => Number),
+  );
+}
+
 export class IdParam {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   id: number;
 }
 
@@ -31,9 +49,7 @@ export class DigestChartParam {
 export class PreviewQueryDto {
   /** Report month; default the current one. */
   @IsOptional()
-  @IsString()
-  @MaxLength(7)
-  @Matches(PERIOD, { message: PERIOD_MESSAGE })
+  @IsReportPeriod()
   period?: string;
 
   /** Default: the caller's language. */
@@ -45,17 +61,12 @@ export class PreviewQueryDto {
 export class DigestQueryDto extends PreviewQueryDto {
   /** Admins: the supervisor whose digest to show (default: all provinces). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   userId?: number;
 }
 
 export class RunReportsDto {
-  @IsString()
-  @MaxLength(7)
-  @Matches(PERIOD, { message: PERIOD_MESSAGE })
+  @IsReportPeriod()
   period: string;
 }
 
@@ -69,9 +80,7 @@ export class OutboxQueryDto extends PageQuery {
   kind?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(7)
-  @Matches(PERIOD, { message: PERIOD_MESSAGE })
+  @IsReportPeriod()
   period?: string;
 
   /** Part of the address. */
@@ -81,9 +90,6 @@ export class OutboxQueryDto extends PageQuery {
   recipient?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IsId()
   unitId?: number;
 }
