@@ -19,7 +19,13 @@ import type { DigestChartName, UnitChartName } from '@app/reporting/mail';
 import { Clock } from '../common/clock';
 import type { Page } from '../common/pagination';
 import { contactsOf, REPORTED_UNIT_STATUSES } from './report-builder.service';
-import { ReportMails, type ReportSpec, SUPERVISOR_DIGEST, UNIT_REPORT } from './report-mails.service';
+import {
+  type ReportKind,
+  ReportMails,
+  type ReportSpec,
+  SUPERVISOR_DIGEST,
+  UNIT_REPORT,
+} from './report-mails.service';
 import { asOfFor, isPeriod, latestTickAtOrBefore, periodBounds, periodOfInstant } from './report-period';
 
 /** PostgreSQL advisory lock held while a run creates its outbox rows. */
@@ -53,8 +59,7 @@ export interface RunSummary {
   skipped?: 'locked' | 'already_ran';
 }
 
-export type RecipientSpec = EnqueueSpec &
-  ReportSpec & { kind: typeof UNIT_REPORT | typeof SUPERVISOR_DIGEST; asOf: IsoDate; locale: Locale };
+export type RecipientSpec = EnqueueSpec & ReportSpec & { kind: ReportKind; asOf: IsoDate; locale: Locale };
 
 export interface PreviewQuery {
   period?: string;
