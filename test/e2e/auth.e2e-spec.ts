@@ -54,6 +54,14 @@ describe('auth: login, sessions, CSRF, users', () => {
     expect(sessions.some((s) => s.tokenHash === token)).toBe(false);
   });
 
+  it('clears expired sessions when someone signs in', async () => {
+    const token = await t.login(ADMIN.email, ADMIN.password);
+    await t.orm.em.fork().nativeUpdate(Session, {}, { expiresAt: new Date(Date.now() - 1000) });
+    expect((await t.http.get('/api/v1/auth/me').set('authorization', `Bearer ${token}`)).status).toBe(401);
+    await t.login(ADMIN.email, ADMIN.password);
+    expect(await t.orm.em.fork().count(Session, {})).toBe(1);
+  });
+
   it('requires the CSRF token for state changes made with the cookie', async () => {
     const login = await t.http
       .post('/api/v1/auth/login')

@@ -44,6 +44,8 @@ export class SessionsService {
     user.lastLoginAt = new Date();
     this.em.persist(session);
     await this.em.flush();
+    // Expired sessions are useless; clearing them at sign-in keeps the table small without a job.
+    await this.em.nativeDelete(Session, { expiresAt: { $lt: new Date() } });
     return { token, user };
   }
 
