@@ -185,10 +185,15 @@ export class OutboxService {
   }
 }
 
+/** The subject as stored and sent: at most 500 characters (code points, never half a pair). */
+export function storedSubject(subject: string): string {
+  return subject.length <= 500 ? subject : Array.from(subject).slice(0, 500).join('');
+}
+
 /** The columns that hold a rendered mail. */
 export function storedRendering(r: RenderedMail) {
   return {
-    subject: r.subject.slice(0, 500),
+    subject: storedSubject(r.subject),
     html: r.html,
     text: r.text,
     attachments: r.attachments.map((a): OutboxAttachment => ({

@@ -193,11 +193,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const renderer = this.renderers.get(m.kind);
     if (!renderer) throw new Error(`no renderer for mail kind ${m.kind}`);
+    // The subject is cut once, here, so the first attempt sends what a retry would.
     const rendered = await renderer(m);
+    const stored = storedRendering(rendered);
     // Kept so a retry (or a restart) sends the very same mail.
-    await em.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, storedRendering(rendered));
-    Object.assign(m, storedRendering(rendered));
-    return rendered;
+    await em.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, stored);
+    Object.assign(m, stored);
+    return { ...rendered, subject: stored.subject };
   }
 
   private async recordSent(
