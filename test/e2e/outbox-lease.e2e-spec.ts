@@ -35,17 +35,14 @@ describe('outbox: a worker acts only while its claim holds', () => {
     await smtp.close();
   });
 
-  const key = (to: string) => `${KIND}:2026-05:${to}`;
+  const key = (to: string) => `${KIND}:${to}`;
   const row = (to: string) => t.orm.em.fork().findOneOrFail(OutboxMessage, { idempotencyKey: key(to) });
   const delivered = (to: string) => smtp.received.filter((m) => m.to.includes(to));
   /** Queues a mail the worker renders itself (like the monthly reports). */
-  async function enqueue(to: string, rendered?: RenderedMail) {
+  async function enqueue(to: string, rendered?: RenderedMail, period = '2026-05') {
     await t.app
       .get(OutboxService)
-      .enqueue(
-        [{ idempotencyKey: key(to), kind: KIND, period: '2026-05', recipient: to, rendered }],
-        t.orm.em.fork(),
-      );
+      .enqueue([{ idempotencyKey: key(to), kind: KIND, period, recipient: to, rendered }], t.orm.em.fork());
     return row(to);
   }
   /** What another worker does once our lease has run out: claims the row under its own token. */
@@ -71,5 +68,73 @@ describe('outbox: a worker acts only while its claim holds', () => {
     expect(stored.subject).toBe('报'.repeat(499) + '𠀋');
     expect(delivered(to)).toHaveLength(1);
     expect(delivered(to)[0].parsed.subject).toBe(stored.subject);
+  });
+
+  it('stops without sending or recording when the row was claimed elsewhere while it was rendering', async () => {
+    const to = 'taken-while-rendering@unit.cn';
+    const queued = await enqueue(to);
+    render = async () => {
+      await takeOver(queued.id);
+      return mail('报告');
+    };
+    expect(await worker.processDue()).toMatchObject({ claimed: 1, sent: 0, failed: 0, retrying: 0, lost: 1 });
+    expect(delivered(to)).toHaveLength(0);
+    // Left as the other worker holds it: nothing of ours stored.
+    expect(await row(to)).toMatchObject({
+      status: 'sending',
+      claimToken: 'other-worker',
+      attempts: 1,
+      subject: null,
+      sentAt: null,
+      lastError: null,
+    });
+    expect(await t.orm.em.fork().count(AuditLog, { entityId: String(queued.id) })).toBe(0);
+  });
+
+  it('does not send once its lease has run out, even if nobody has claimed the row yet; a later pass does', async () => {
+    const to = 'lease-ran-out@unit.cn';
+    const queued = await enqueue(to, mail('已渲染'), '2026-01');
+    const [claimed] = await worker.claim(5, '2026-01');
+    expect(claimed.id).toBe(queued.id);
+    // The worker stalled past its lease before sending.
+    await t.orm.em
+      .fork()
+      .nativeUpdate(OutboxMessage, { id: queued.id }, { lockedUntil: new Date(Date.now() - 1000) });
+    expect(await worker.deliver(claimed)).toBe('lost');
+    expect(delivered(to)).toHaveLength(0);
+    expect(await row(to)).toMatchObject({ status: 'sending', claimToken: claimed.claimToken, attempts: 1 });
+
+    expect(await worker.processDue({ period: '2026-01' })).toMatchObject({ claimed: 1, sent: 1 });
+    expect(delivered(to)).toHaveLength(1);
+    expect(await row(to)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('does not send a row another worker took over after the claim', async () => {
+    const to = 'taken-before-send@unit.cn';
+    const queued = await enqueue(to, mail('已渲染'), '2026-02');
+    const [claimed] = await worker.claim(5, '2026-02');
+    await takeOver(queued.id);
+    expect(await worker.deliver(claimed)).toBe('lost');
+    expect(delivered(to)).toHaveLength(0);
+    expect(await row(to)).toMatchObject({ status: 'sending', claimToken: 'other-worker' });
+  });
+
+  it('renews the lease right before sending, so a slow render does not leave the send unleased', async () => {
+    const to = 'renewed@unit.cn';
+    const queued = await enqueue(to, mail('已渲染'), '2026-03');
+    const [claimed] = await worker.claim(5, '2026-03');
+    // Most of the lease used up (by a slow render, say).
+    await t.orm.em
+      .fork()
+      .nativeUpdate(OutboxMessage, { id: queued.id }, { lockedUntil: new Date(Date.now() + 2000) });
+    let leaseDuringSend = 0;
+    onData.set(to, async () => {
+      leaseDuringSend = (await row(to)).lockedUntil!.getTime() - Date.now();
+      return 'accept';
+    });
+    expect(await worker.deliver(claimed)).toBe('sent');
+    expect(leaseDuringSend).toBeGreaterThan(590_000);
+    expect(leaseDuringSend).toBeLessThanOrEqual(601_000);
+    expect(delivered(to)).toHaveLength(1);
   });
 });

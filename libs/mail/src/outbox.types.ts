@@ -40,6 +40,9 @@ export interface ProcessSummary {
   /** Transient failures put back for a later attempt. */
   retrying: number;
   failed: number;
+  /** Claims that ran out (or were taken over) before the outcome was ours to record: counted by whoever holds the row. */
+  lost: number;
 }
 
-export type SendOutcome = 'sent' | 'retrying' | 'failed';
+/** `lost`: the claim was no longer ours; nothing was recorded (and, before the send, nothing sent). */
+export type SendOutcome = 'sent' | 'retrying' | 'failed' | 'lost';

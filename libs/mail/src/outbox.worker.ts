@@ -25,8 +25,10 @@ const CONCURRENCY = 4;
 /**
  * Sends what the outbox holds. Rows are claimed by one atomic UPDATE (PostgreSQL: the candidates are
  * taken `FOR UPDATE SKIP LOCKED`, so workers on several instances never claim the same row), each claim
- * is leased for MAIL_LEASE_SECONDS so a crashed worker's rows come back, and every outcome is recorded
- * only if the claim is still ours.
+ * is leased for MAIL_LEASE_SECONDS so a crashed worker's rows come back, the claim is confirmed (and its
+ * lease renewed) right before the send, and every outcome is recorded only if the claim is still ours.
+ * Leases are set and compared on the database's clock, so instances whose clocks drift still agree on
+ * them (SQLite runs inside the one process, whose clock is the database's).
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -73,7 +75,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.running = this.processDue()
       .catch((e: unknown) => {
         this.logger.error(`Outbox pass failed: ${(e as Error).stack ?? String(e)}`);
-        return { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+        return { claimed: 0, sent: 0, retrying: 0, failed: 0, lost: 0 };
       })
       .finally(() => {
         this.running = undefined;
@@ -86,7 +88,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Claims and sends due rows until none are left (or `limit` is reached). */
   async processDue(opts: ProcessOptions = {}): Promise<ProcessSummary> {
-    const total: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+    const total: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, lost: 0 };
     while (!this.stopped) {
       const room = opts.limit === undefined ? BATCH : Math.min(BATCH, opts.limit - total.claimed);
       if (room <= 0) break;
@@ -107,18 +109,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const em = this.orm.em.fork();
     const token = randomUUID();
     const now = new Date();
-    const until = new Date(now.getTime() + this.env.MAIL_LEASE_SECONDS * 1000);
     const d = (x: Date) => em.getPlatform().processDateProperty(x);
+    const lease = this.leaseSql(em, now);
     const due =
-      `(("status" = 'queued' and "next_attempt_at" <= ?) or ("status" = 'sending' and "locked_until" < ?))` +
+      `(("status" = 'queued' and "next_attempt_at" <= ?) or ("status" = 'sending' and "locked_until" < ${lease.now.sql}))` +
       (period ? ` and "period" = ?` : '');
-    const dueParams = [d(now), d(now), ...(period ? [period] : [])];
+    const dueParams = [d(now), ...lease.now.params, ...(period ? [period] : [])];
     const set =
-      `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ?, ` +
+      `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ${lease.end.sql}, ` +
       `"last_attempt_at" = ?, "updated_at" = ?`;
-    const setParams = [token, d(until), d(now), d(now)];
+    const setParams = [token, ...lease.end.params, d(now), d(now)];
     const conn = em.getConnection();
-    if (dialectOf(this.env.DATABASE_URL) === 'postgresql') {
+    if (this.postgres) {
       await conn.execute(
         `with c as (select "id" from "outbox_messages" where ${due} order by "next_attempt_at", "id" limit ? ` +
           `for update skip locked) update "outbox_messages" m set ${set} from c where m."id" = c."id"`,
@@ -137,6 +139,45 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return em.find(OutboxMessage, { claimToken: token }, { orderBy: { id: 'asc' } });
   }
 
+  private get postgres(): boolean {
+    return dialectOf(this.env.DATABASE_URL) === 'postgresql';
+  }
+
+  /** SQL for the database's "now" and for the end of a lease starting now. */
+  private leaseSql(em: EntityManager, now: Date) {
+    if (this.postgres) {
+      return {
+        now: { sql: 'now()', params: [] as unknown[] },
+        end: { sql: 'now() + make_interval(secs => ?)', params: [this.env.MAIL_LEASE_SECONDS] as unknown[] },
+      };
+    }
+    const d = (x: Date) => em.getPlatform().processDateProperty(x);
+    const until = new Date(now.getTime() + this.env.MAIL_LEASE_SECONDS * 1000);
+    return { now: { sql: '?', params: [d(now)] }, end: { sql: '?', params: [d(until)] } };
+  }
+
+  /**
+   * Whether the row is still ours (sending, our token, lease not run out), renewing the lease for the
+   * send if so; one atomic UPDATE, so a row taken over meanwhile is never sent by two workers at once.
+   */
+  private async renewClaim(em: EntityManager, m: OutboxMessage, token: string): Promise<boolean> {
+    const lease = this.leaseSql(em, new Date());
+    const res = await em
+      .getConnection()
+      .execute<{ affectedRows: number }>(
+        `update "outbox_messages" set "locked_until" = ${lease.end.sql} ` +
+          `where "id" = ? and "status" = 'sending' and "claim_token" = ? and "locked_until" > ${lease.now.sql}`,
+        [...lease.end.params, m.id, token, ...lease.now.params],
+        'run',
+      );
+    return res.affectedRows > 0;
+  }
+
+  private lost(m: OutboxMessage, when: string): SendOutcome {
+    this.logger.debug(`Mail ${m.id}: claim lost ${when}; left to whoever holds it now`);
+    return 'lost';
+  }
+
   /** Renders (first time only), sends and records the outcome of one claimed row. */
   async deliver(m: OutboxMessage): Promise<SendOutcome> {
     const em = this.orm.em.fork();
@@ -144,6 +185,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     let mail: OutgoingMail;
     try {
       const rendered = await this.renderedOf(em, m, token);
+      if (!rendered) return this.lost(m, 'while rendering');
       mail = {
         to: m.recipient,
         toName: m.recipientName,
@@ -162,6 +204,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         message: `render: ${(e as Error).message}`,
       });
     }
+    // Rendering may have outlasted the lease, and the row been claimed again elsewhere.
+    if (!(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
     let response: string;
     try {
       ({ response } = await this.transport.send(mail));
@@ -174,7 +218,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return this.recordSent(em, m, token, response);
   }
 
-  private async renderedOf(em: EntityManager, m: OutboxMessage, token: string): Promise<RenderedMail> {
+  /** The mail to send; null when the row was claimed by another worker while it was being rendered. */
+  private async renderedOf(em: EntityManager, m: OutboxMessage, token: string): Promise<RenderedMail | null> {
     if (m.html != null && m.text != null && m.subject != null) {
       return {
         subject: m.subject,
@@ -197,7 +242,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const rendered = await renderer(m);
     const stored = storedRendering(rendered);
     // Kept so a retry (or a restart) sends the very same mail.
-    await em.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, stored);
+    const n = await em.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, stored);
+    if (!n) return null;
     Object.assign(m, stored);
     return { ...rendered, subject: stored.subject };
   }

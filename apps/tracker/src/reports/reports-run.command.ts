@@ -37,7 +37,7 @@ export class ReportsRunCommand extends CommandRunner {
     const due = await this.countByStatus(period);
     const bar = progress('邮件 mails');
     bar.start(due.queued + due.sending, 0);
-    let sent: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+    let sent: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, lost: 0 };
     try {
       sent = await this.worker.processDue({ period, onResult: () => bar.increment() });
     } finally {
