@@ -137,4 +137,51 @@ describe('outbox: a worker acts only while its claim holds', () => {
     expect(leaseDuringSend).toBeLessThanOrEqual(601_000);
     expect(delivered(to)).toHaveLength(1);
   });
+
+  it('fails a mail whose worker stopped mid-send on its last allowed attempt instead of claiming it again', async () => {
+    const to = 'crashes-worker@unit.cn';
+    const queued = await enqueue(to, mail('每次都让进程崩溃'), '2026-04');
+    // As a worker that died while sending the third (last, MAIL_MAX_ATTEMPTS=3) attempt leaves it.
+    await t.orm.em.fork().nativeUpdate(
+      OutboxMessage,
+      { id: queued.id },
+      {
+        status: 'sending',
+        attempts: 3,
+        claimToken: 'dead-worker',
+        lockedUntil: new Date(Date.now() - 1000),
+      },
+    );
+    expect(await worker.processDue({ period: '2026-04' })).toMatchObject({ claimed: 0, sent: 0, failed: 1 });
+    expect(await worker.processDue({ period: '2026-04' })).toMatchObject({ claimed: 0, failed: 0 });
+    expect(delivered(to)).toHaveLength(0);
+    expect(await row(to)).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      claimToken: null,
+      lockedUntil: null,
+      lastError: 'worker stopped while sending; attempt limit reached',
+    });
+    const audit = await t.orm.em
+      .fork()
+      .find(AuditLog, { action: 'mail_failed', entityId: String(queued.id) });
+    expect(audit).toHaveLength(1);
+    expect(audit[0].changes).toMatchObject({ error: 'worker stopped while sending; attempt limit reached' });
+
+    // One attempt short of the limit: taken back and sent as before.
+    const other = 'crashed-once@unit.cn';
+    const second = await enqueue(other, mail('再试一次'), '2026-04');
+    await t.orm.em.fork().nativeUpdate(
+      OutboxMessage,
+      { id: second.id },
+      {
+        status: 'sending',
+        attempts: 2,
+        claimToken: 'dead-worker',
+        lockedUntil: new Date(Date.now() - 1000),
+      },
+    );
+    expect(await worker.processDue({ period: '2026-04' })).toMatchObject({ claimed: 1, sent: 1, failed: 0 });
+    expect(await row(other)).toMatchObject({ status: 'sent', attempts: 3 });
+  });
 });

@@ -20,6 +20,7 @@ export interface ProcessOptions {
 }
 
 const BATCH = 20;
+const ABANDONED = 'worker stopped while sending; attempt limit reached';
 const CONCURRENCY = 4;
 
 /**
@@ -92,6 +93,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     while (!this.stopped) {
       const room = opts.limit === undefined ? BATCH : Math.min(BATCH, opts.limit - total.claimed);
       if (room <= 0) break;
+      for (const m of await this.failAbandoned(opts.period)) {
+        total.failed++;
+        opts.onResult?.(m, 'failed');
+      }
       const batch = await this.claim(room, opts.period);
       if (!batch.length) break;
       total.claimed += batch.length;
@@ -112,9 +117,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const d = (x: Date) => em.getPlatform().processDateProperty(x);
     const lease = this.leaseSql(em, now);
     const due =
-      `(("status" = 'queued' and "next_attempt_at" <= ?) or ("status" = 'sending' and "locked_until" < ${lease.now.sql}))` +
+      `(("status" = 'queued' and "next_attempt_at" <= ?) or ` +
+      `("status" = 'sending' and "locked_until" < ${lease.now.sql} and "attempts" < ?))` +
       (period ? ` and "period" = ?` : '');
-    const dueParams = [d(now), ...lease.now.params, ...(period ? [period] : [])];
+    const dueParams = [d(now), ...lease.now.params, this.env.MAIL_MAX_ATTEMPTS, ...(period ? [period] : [])];
     const set =
       `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ${lease.end.sql}, ` +
       `"last_attempt_at" = ?, "updated_at" = ?`;
@@ -137,6 +143,46 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       );
     }
     return em.find(OutboxMessage, { claimToken: token }, { orderBy: { id: 'asc' } });
+  }
+
+  /**
+   * Fails the rows whose worker stopped mid-send (lease run out) on their last allowed attempt, instead of
+   * claiming them again: a mail that crashes its worker every time must not be retried forever.
+   */
+  private async failAbandoned(period?: string): Promise<OutboxMessage[]> {
+    const em = this.orm.em.fork();
+    const now = new Date();
+    const d = (x: Date) => em.getPlatform().processDateProperty(x);
+    const lease = this.leaseSql(em, now);
+    // One UPDATE: of several workers doing this at once, each row is failed (and audited) by one.
+    const rows = await em
+      .getConnection()
+      .execute<{ id: number }[]>(
+        `update "outbox_messages" set "status" = 'failed', "last_error" = ?, "locked_until" = null, ` +
+          `"claim_token" = null, "updated_at" = ? where "status" = 'sending' and "locked_until" < ${lease.now.sql} ` +
+          `and "attempts" >= ?${period ? ` and "period" = ?` : ''} returning "id"`,
+        [ABANDONED, d(now), ...lease.now.params, this.env.MAIL_MAX_ATTEMPTS, ...(period ? [period] : [])],
+        'all',
+      );
+    if (!rows.length) return [];
+    const failed = await em.find(
+      OutboxMessage,
+      { id: { $in: rows.map((r: { id: number }) => r.id) } },
+      { orderBy: { id: 'asc' } },
+    );
+    for (const m of failed) {
+      em.persist(
+        this.audit(em, m, 'mail_failed', {
+          to: m.recipient,
+          kind: m.kind,
+          period: m.period,
+          error: ABANDONED,
+        }),
+      );
+      this.logger.warn(`Mail ${m.id} to ${m.recipient} failed: ${ABANDONED}`);
+    }
+    await em.flush();
+    return failed;
   }
 
   private get postgres(): boolean {
