@@ -184,4 +184,53 @@ describe('outbox: a worker acts only while its claim holds', () => {
     expect(await worker.processDue({ period: '2026-04' })).toMatchObject({ claimed: 1, sent: 1, failed: 0 });
     expect(await row(other)).toMatchObject({ status: 'sent', attempts: 3 });
   });
+
+  it("counts neither a send nor a failure whose claim was lost meanwhile: the row is someone else's", async () => {
+    const accepted = 'lost-while-sending@unit.cn';
+    const refused = 'lost-then-refused@unit.cn';
+    const a = await enqueue(accepted, mail('已渲染'), '2026-06');
+    const b = await enqueue(refused, mail('已渲染'), '2026-06');
+    // The send outlasted the lease and another worker claimed the row meanwhile.
+    onData.set(accepted, async () => {
+      await takeOver(a.id);
+      return 'accept';
+    });
+    onData.set(refused, async () => {
+      await takeOver(b.id);
+      return { code: 550, message: 'No such user here' };
+    });
+    const outcomes: string[] = [];
+    const summary = await worker.processDue({ period: '2026-06', onResult: (_m, o) => outcomes.push(o) });
+    expect(summary).toEqual({ claimed: 2, sent: 0, retrying: 0, failed: 0, lost: 2 });
+    expect(outcomes).toEqual(['lost', 'lost']);
+    for (const [to, id] of [
+      [accepted, a.id],
+      [refused, b.id],
+    ] as const) {
+      expect(await row(to)).toMatchObject({ status: 'sending', claimToken: 'other-worker', lastError: null });
+      expect(await t.orm.em.fork().count(AuditLog, { entityId: String(id) })).toBe(0);
+    }
+    expect(delivered(accepted)).toHaveLength(1);
+  });
+
+  it('enqueue counts as created only the rows it inserted, not a key inserted meanwhile elsewhere', async () => {
+    const outbox = t.app.get(OutboxService);
+    const spec = (to: string) => ({
+      idempotencyKey: key(to),
+      kind: KIND,
+      period: '2026-07',
+      recipient: to,
+      rendered: mail('已渲染'),
+    });
+    expect(await outbox.enqueue([spec('first@unit.cn')], t.orm.em.fork())).toMatchObject({ created: 1 });
+    // Another instance inserts the key between this one's lookup and its insert.
+    const lookup = jest.spyOn(outbox, 'statusesOf').mockResolvedValueOnce(new Map());
+    try {
+      const result = await outbox.enqueue([spec('first@unit.cn'), spec('second@unit.cn')], t.orm.em.fork());
+      expect(result.created).toBe(1);
+    } finally {
+      lookup.mockRestore();
+    }
+    expect(await t.orm.em.fork().count(OutboxMessage, { period: '2026-07' })).toBe(2);
+  });
 });

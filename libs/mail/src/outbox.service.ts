@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, type RequiredEntityData } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ConflictError, Env, NotFoundError } from '@app/common';
 import { AuditLog, OutboxMessage, type OutboxAttachment, type OutboxStatus } from '@app/db';
 import { messageIdFor } from './message-id';
@@ -67,7 +68,7 @@ export class OutboxService {
     const keys = specs.map((s) => s.idempotencyKey);
     const seen = await this.statusesOf(keys, em);
     const now = new Date();
-    const fresh = new Map<string, OutboxMessage>();
+    const fresh = new Map<string, RequiredEntityData<OutboxMessage>>();
     for (const s of specs) {
       const status = seen.get(s.idempotencyKey);
       if (status) {
@@ -75,42 +76,39 @@ export class OutboxService {
         continue;
       }
       if (fresh.has(s.idempotencyKey)) continue;
-      fresh.set(
-        s.idempotencyKey,
-        em.create(
-          OutboxMessage,
-          {
-            idempotencyKey: s.idempotencyKey,
-            kind: s.kind,
-            period: s.period,
-            recipient: s.recipient.trim().toLowerCase(),
-            recipientName: s.recipientName ?? null,
-            locale: s.locale ?? 'zh',
-            unitId: s.unitId ?? null,
-            userId: s.userId ?? null,
-            asOf: s.asOf ?? null,
-            runId: s.runId ?? null,
-            status: 'queued',
-            attempts: 0,
-            nextAttemptAt: now,
-            messageId: messageIdFor(s.idempotencyKey, this.env.MAIL_FROM),
-            ...(s.rendered ? storedRendering(s.rendered) : {}),
-            createdAt: now,
-            updatedAt: now,
-          },
-          { persist: false },
-        ),
-      );
-    }
-    const rows = [...fresh.values()];
-    for (let i = 0; i < rows.length; i += 200) {
-      // A key created meanwhile elsewhere is left alone by the unique index, never duplicated.
-      await em.upsertMany(OutboxMessage, rows.slice(i, i + 200), {
-        onConflictFields: ['idempotencyKey'],
-        onConflictAction: 'ignore',
+      fresh.set(s.idempotencyKey, {
+        idempotencyKey: s.idempotencyKey,
+        kind: s.kind,
+        period: s.period,
+        recipient: s.recipient.trim().toLowerCase(),
+        recipientName: s.recipientName ?? null,
+        locale: s.locale ?? 'zh',
+        unitId: s.unitId ?? null,
+        userId: s.userId ?? null,
+        asOf: s.asOf ?? null,
+        runId: s.runId ?? null,
+        status: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        messageId: messageIdFor(s.idempotencyKey, this.env.MAIL_FROM),
+        ...(s.rendered ? storedRendering(s.rendered) : {}),
+        createdAt: now,
+        updatedAt: now,
       });
     }
-    const created = rows.length;
+    const rows = [...fresh.values()];
+    let created = 0;
+    for (let i = 0; i < rows.length; i += 200) {
+      // A key created meanwhile elsewhere is left alone by the unique index, never duplicated, and is
+      // not counted as created: only the rows actually inserted are.
+      const res = await (em as SqlEntityManager)
+        .createQueryBuilder(OutboxMessage)
+        .insert(rows.slice(i, i + 200))
+        .onConflict(['idempotencyKey'])
+        .ignore()
+        .execute('run');
+      created += res.affectedRows;
+    }
     return { created, existing };
   }
 

@@ -311,16 +311,19 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       attachments: (m.attachments ?? []).map(({ content: _c, ...meta }) => meta),
       updatedAt: now,
     };
-    await em.transactional(async (tx) => {
+    const recorded = await em.transactional(async (tx) => {
       const n = await tx.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, changes);
-      if (!n) {
-        this.logger.warn(`Mail ${m.id} was sent after its claim expired; another worker may repeat it`);
-        return;
-      }
+      if (!n) return false;
       tx.persist(
         this.audit(tx, m, 'mail_sent', { to: m.recipient, kind: m.kind, period: m.period, response }),
       );
+      return true;
     });
+    if (!recorded) {
+      // Whoever holds the row now sends it again and counts it.
+      this.logger.warn(`Mail ${m.id} was sent after its claim expired; another worker may repeat it`);
+      return 'lost';
+    }
     Object.assign(m, changes);
     return 'sent';
   }
@@ -351,7 +354,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           claimToken: null,
           updatedAt: now,
         };
-    await em.transactional(async (tx) => {
+    const recorded = await em.transactional(async (tx) => {
       const n = await tx.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, changes);
       if (n && !retry) {
         tx.persist(
@@ -363,7 +366,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           }),
         );
       }
+      return n > 0;
     });
+    // The row is someone else's now: its outcome is theirs to record and count.
+    if (!recorded) return this.lost(m, 'before recording the failure');
     Object.assign(m, changes);
     if (!retry) this.logger.warn(`Mail ${m.id} to ${m.recipient} failed: ${failure.message}`);
     return retry ? 'retrying' : 'failed';
