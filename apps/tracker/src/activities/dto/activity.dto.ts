@@ -11,7 +11,6 @@ import {
   Min,
   MinLength,
   ValidateBy,
-  ValidateIf,
   type ValidationOptions,
 } from 'class-validator';
 import {
@@ -31,6 +30,7 @@ import {
   type StandardLevel,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
+import { IsOmittable } from '../../common/validation';
 import { normalizePersonKey } from '../activity-kinds';
 
 /** Largest id a 32-bit integer column holds; bigger ids would reach the database as an error. */
@@ -55,8 +55,6 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const Trim = () => Transform(trim);
-/** Present but null/absent are told apart: null clears an optional field in an edit. */
-const unlessAbsent = ValidateIf((_: object, v: unknown) => v !== undefined);
 
 /** Category-specific fields; which ones a requirement takes is checked by the service. */
 export class ActivityCategoryFields {
@@ -197,15 +195,15 @@ export class CreateActivityDto extends ActivityCategoryFields {
 
 /** Every field optional; requirement, date and title cannot be cleared (null is refused). */
 export class UpdateActivityDto extends ActivityCategoryFields {
-  @unlessAbsent
+  @IsOmittable()
   @IsIn(REQUIREMENT_KINDS)
   requirement?: RequirementKind;
 
-  @unlessAbsent
+  @IsOmittable()
   @IsCalendarDate()
   date?: string;
 
-  @unlessAbsent
+  @IsOmittable()
   @Trim()
   @IsString()
   @MinLength(1)
