@@ -22,8 +22,8 @@ describe('project years and whole-cycle requirements (social-management pilot)',
     expect(byKey.work_updates.period).toEqual(result.period);
     expect(byKey.work_updates.pace).toBe(2);
     expect(byKey.trained_personnel.period).toEqual({ ...cycle, months: 25, index: 0 });
-    // Day 365 of 730: 3 × 365 / 730 = 1.5 → 1.
-    expect(byKey.trained_personnel.pace).toBe(1);
+    // Day 365 of 730: 3 × 365 / 730 = 1.5, an exact half, rounds up to 2.
+    expect(byKey.trained_personnel.pace).toBe(2);
     expect(byKey.trained_personnel.minimum).toBe(3);
   });
 
@@ -36,7 +36,7 @@ describe('project years and whole-cycle requirements (social-management pilot)',
   });
 
   it('fails cycle requirements only when the cycle has ended', () => {
-    const facts = [person('2024-08-01', 'A')];
+    const facts = [person('2024-08-01', 'A'), person('2025-01-10', 'B')];
     const afterYearOne = evaluate(social, cycle, facts, '2025-07-15', '2025-07-14');
     expect(afterYearOne.requirements.find((r) => r.key === 'work_updates')?.status).toBe('failed');
     expect(afterYearOne.requirements.find((r) => r.key === 'trained_personnel')?.status).toBe('on_track');

@@ -51,7 +51,9 @@ function sqlLikeCounts(
         f.requirement === req.key &&
         f.date >= period.start &&
         f.date <= period.end &&
-        req.qualifies.every((c) => c.in.some((v) => v === f.attributes[c.field])),
+        req.qualifies.some((alternative) =>
+          alternative.every((c) => c.in.some((v) => v === f.attributes[c.field])),
+        ),
     );
     if (req.distinctBy) {
       const key = (f: ActivityFact) => f.attributes[req.distinctBy as string]?.trim() || null;
@@ -79,6 +81,7 @@ describe('evaluate(facts) agrees with evaluateCounts(counts)', () => {
   it.each([
     ['service-industry-demo@1', { start: '2024-07-01', end: '2026-06-30' }, 1],
     ['service-industry-demo@1', { start: '2027-03-15', end: '2029-03-14' }, 2],
+    ['service-industry-demo@2', { start: '2024-07-01', end: '2026-06-30' }, 4],
     ['social-management-pilot@1', { start: '2024-07-15', end: '2026-12-31' }, 3],
   ])('for %s over %j', (key, cycle, seed) => {
     const ruleSet = ruleSets.get(key) as RuleSet;

@@ -39,7 +39,7 @@ describe('status precedence', () => {
 });
 
 describe('an empty unit', () => {
-  it('is on track on 1 January, when every pace floors to 0', () => {
+  it('is on track on 1 January, when every pace rounds to 0', () => {
     const result = evaluate(service, cycle, [], '2025-01-01');
     expect(result.requirements.map((r) => r.pace)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(result.overall).toBe('on_track');
@@ -47,23 +47,40 @@ describe('an empty unit', () => {
   });
 
   it('falls behind requirement by requirement as pace reaches 1', () => {
-    // 2025-07-01 is day 182 of 365: 2 × 182 / 365 < 1, so the 2-a-year requirements still hold.
+    // 2025-07-01 is day 182 of 365 (0.4986 of the year): 3 → 1.5 → 1, 5 → 2.49 → 2, 1 → 0.499 → 0,
+    // 2 → 0.997 → 1, 4 → 1.99 → 2. Only the one national paper is not yet due.
     const july1 = evaluate(service, cycle, [], '2025-07-01');
-    expect(july1.requirements.map((r) => r.pace)).toEqual([1, 2, 0, 0, 1, 0]);
+    expect(july1.requirements.map((r) => r.pace)).toEqual([1, 2, 0, 1, 2, 1]);
     expect(statuses(july1)).toEqual({
       exchange_events: 'shortfall',
       standard_proposals: 'shortfall',
       national_papers: 'on_track',
-      trained_personnel: 'on_track',
+      trained_personnel: 'shortfall',
       work_updates: 'shortfall',
-      media_reports: 'on_track',
+      media_reports: 'shortfall',
     });
     expect(july1.overall).toBe('shortfall');
 
+    // Day 183: the paper is due from the middle of the year (v1 waited for 31 December).
     const july2 = evaluate(service, cycle, [], '2025-07-02');
-    expect(statuses(july2).trained_personnel).toBe('shortfall');
-    expect(statuses(july2).media_reports).toBe('shortfall');
-    expect(statuses(july2).national_papers).toBe('on_track');
+    expect(statuses(july2).national_papers).toBe('shortfall');
+  });
+
+  it('says what is still needed, how much of it is waiting for review, and the days left', () => {
+    const facts: ActivityFact[] = [
+      { requirement: 'exchange_events', date: '2025-03-01', status: 'verified', attributes: {} },
+      { requirement: 'exchange_events', date: '2025-04-01', status: 'submitted', attributes: {} },
+      { requirement: 'exchange_events', date: '2025-04-02', status: 'submitted', attributes: {} },
+      { requirement: 'exchange_events', date: '2025-04-03', status: 'submitted', attributes: {} },
+    ];
+    const result = evaluate(service, cycle, facts, '2025-12-01');
+    const events = result.requirements.find((r) => r.key === 'exchange_events');
+    expect(events).toMatchObject({ minimum: 3, verified: 1, pending: 3, remaining: 2, remainingPending: 2 });
+    expect(events?.daysLeft).toBe(30);
+    const papers = result.requirements.find((r) => r.key === 'national_papers');
+    expect(papers).toMatchObject({ remaining: 1, remainingPending: 0, daysLeft: 30, status: 'shortfall' });
+    expect(evaluate(service, cycle, facts, '2025-12-31').requirements[0].daysLeft).toBe(0);
+    expect(evaluate(service, cycle, facts, '2026-01-01', '2025-12-31').requirements[0].daysLeft).toBe(0);
   });
 
   it('is not yet failed on the last day of the period, and failed the day after', () => {

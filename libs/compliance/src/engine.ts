@@ -1,4 +1,4 @@
-import { assertIsoDate } from './dates';
+import { assertIsoDate, dayNumber } from './dates';
 import { minimumFor, paceFor, periodContaining, requirementPeriod } from './periods';
 import type {
   ActivityFact,
@@ -11,18 +11,21 @@ import type {
   RequirementStatus,
   RuleSet,
   UnitCompliance,
+  UnitTarget,
 } from './types';
 import { REQUIREMENT_STATUSES } from './vocab';
 
-/** True when every condition of the requirement's filter holds for the fact's attributes. */
+/** True when, for some alternative of the requirement's filter, every condition holds (SPEC §3 v2). */
 export function qualifies(
   req: Pick<Requirement, 'qualifies'>,
   fact: Pick<ActivityFact, 'attributes'>,
 ): boolean {
-  return req.qualifies.every((c) => {
-    const value = fact.attributes[c.field];
-    return value != null && c.in.includes(value);
-  });
+  return req.qualifies.some((alternative) =>
+    alternative.every((c) => {
+      const value = fact.attributes[c.field];
+      return value != null && c.in.includes(value);
+    }),
+  );
 }
 
 /** Facts of this requirement, dated inside the period and qualifying, whatever their status. */
@@ -102,10 +105,19 @@ export function worstStatus(statuses: Iterable<RequirementStatus>): RequirementS
   return REQUIREMENT_STATUSES[worst];
 }
 
+/** The target replacing the rule set's minimum of `req` in `period`, if the unit has one. */
+export function targetFor(
+  targets: readonly UnitTarget[],
+  req: Pick<Requirement, 'key'>,
+  period: Pick<Period, 'start'>,
+): UnitTarget | undefined {
+  return targets.find((t) => t.requirement === req.key && t.periodStart === period.start);
+}
+
 /**
  * A unit's standing from counts (e.g. grouped SQL). `at` picks the annual period (default today);
  * `today` drives pace and failure. Counts missing for a requirement are zero; each count must be
- * for requirementPeriod(req, ruleSet, cycle, at).
+ * for requirementPeriod(req, ruleSet, cycle, at). `targets` replace the rule set's minimums (SPEC §3 v2).
  */
 export function evaluateCounts(
   ruleSet: RuleSet,
@@ -113,32 +125,64 @@ export function evaluateCounts(
   counts: Readonly<Record<string, RequirementCounts | undefined>>,
   today: IsoDate,
   at: IsoDate = today,
+  targets: readonly UnitTarget[] = [],
 ): UnitCompliance {
   assertIsoDate(today, 'today');
   const requirements = ruleSet.requirements.map((req): RequirementResult => {
     const period = requirementPeriod(req, ruleSet, cycle, at);
-    const minimum = minimumFor(req, ruleSet, period, cycle);
-    const { verified, pending } = counts[req.key] ?? { verified: 0, pending: 0 };
-    const pace = paceFor(minimum, period, today);
+    const ruleMinimum = minimumFor(req, ruleSet, period, cycle);
+    const target = targetFor(targets, req, period);
+    const minimum = target ? target.minimum : ruleMinimum;
     return {
       key: req.key,
       label: req.label,
+      shortLabel: req.shortLabel,
       unit: req.unit,
       period,
       minimum,
-      verified,
-      pending,
-      pace,
-      remaining: Math.max(0, minimum - verified),
-      status: requirementStatus({ minimum, verified, pending, pace, ended: today > period.end }),
+      ruleMinimum,
+      targeted: !!target,
+      verified: 0,
+      pending: 0,
+      pace: paceFor(minimum, period, today),
+      remaining: 0,
+      remainingPending: 0,
+      daysLeft: Math.max(0, dayNumber(period.end) - dayNumber(today)),
+      status: 'met',
     };
   });
-  return {
+  const template: UnitCompliance = {
     today,
     period: periodContaining(ruleSet, cycle, at),
     requirements,
-    overall: worstStatus(requirements.map((r) => r.status)),
+    overall: 'met',
   };
+  return withCounts(template, counts);
+}
+
+/**
+ * The standing of `template` (same rule set, cycle, targets, today and at: periods, minimums and pace
+ * depend only on those) with other counts: counts, still needed and statuses redone. Lets a scope of
+ * thousands of units work out periods once per group instead of once per unit.
+ */
+export function withCounts(
+  template: UnitCompliance,
+  counts: Readonly<Record<string, RequirementCounts | undefined>>,
+): UnitCompliance {
+  const requirements = template.requirements.map((r): RequirementResult => {
+    const { verified, pending } = counts[r.key] ?? { verified: 0, pending: 0 };
+    const remaining = Math.max(0, r.minimum - verified);
+    const ended = template.today > r.period.end;
+    return {
+      ...r,
+      verified,
+      pending,
+      remaining,
+      remainingPending: Math.min(pending, remaining),
+      status: requirementStatus({ minimum: r.minimum, verified, pending, pace: r.pace, ended }),
+    };
+  });
+  return { ...template, requirements, overall: worstStatus(requirements.map((r) => r.status)) };
 }
 
 /** A unit's standing from its activities: countFacts() per requirement, then evaluateCounts(). */
@@ -148,10 +192,11 @@ export function evaluate(
   facts: readonly ActivityFact[],
   today: IsoDate,
   at: IsoDate = today,
+  targets: readonly UnitTarget[] = [],
 ): UnitCompliance {
   const counts: Record<string, RequirementCounts> = {};
   for (const req of ruleSet.requirements) {
     counts[req.key] = countFacts(req, requirementPeriod(req, ruleSet, cycle, at), facts);
   }
-  return evaluateCounts(ruleSet, cycle, counts, today, at);
+  return evaluateCounts(ruleSet, cycle, counts, today, at, targets);
 }

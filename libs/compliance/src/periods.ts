@@ -77,13 +77,16 @@ export function minimumFor(
 }
 
 /**
- * How many should be verified by `today`: floor(minimum × elapsed), elapsed being the days from
- * the period start through today (inclusive) over the days in the period; 0 before, 1 after.
+ * SPEC §3 v2 pace: how many should be verified by `today` if the minimum were spread evenly over the
+ * period, rounded half up: ⌊minimum × elapsed / days + ½⌋ = (2·minimum·elapsed + days) div (2·days),
+ * elapsed being the days from the period start through today (inclusive); 0 before, minimum after.
  */
 export function paceFor(minimum: number, period: Pick<Period, 'start' | 'end'>, today: IsoDate): number {
   assertIsoDate(today, 'today');
   if (today < period.start) return 0;
   if (today > period.end) return minimum;
-  // Whole numbers until the one division, so the floor is exact.
-  return Math.floor((minimum * daysInclusive(period.start, today)) / daysInclusive(period.start, period.end));
+  // Whole numbers until the one division, so the rounding is exact.
+  const days = daysInclusive(period.start, period.end);
+  const elapsed = daysInclusive(period.start, today);
+  return Math.floor((2 * minimum * elapsed + days) / (2 * days));
 }

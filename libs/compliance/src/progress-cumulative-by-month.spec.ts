@@ -5,12 +5,13 @@ const dates = ['2024-12-31', '2025-01-10', '2025-02-01', '2025-02-28', '2025-04-
 
 describe('cumulative verified and pace by month, for the line chart', () => {
   it('stops at the month of today', () => {
-    // Pace of 12 at each month end: 12 × 31/365, 12 × 59/365, 12 × 90/365, 12 × 120/365, floored.
+    // Pace of 12 at each month end: 12 × 31/365 = 1.02, 12 × 59/365 = 1.94, 12 × 90/365 = 2.96,
+    // 12 × 120/365 = 3.95, rounded half up.
     expect(cumulativeByMonth(year2025, dates, 12, '2025-04-15')).toEqual([
       { month: '2025-01', verified: 1, pace: 1 },
-      { month: '2025-02', verified: 3, pace: 1 },
-      { month: '2025-03', verified: 3, pace: 2 },
-      { month: '2025-04', verified: 4, pace: 3 },
+      { month: '2025-02', verified: 3, pace: 2 },
+      { month: '2025-03', verified: 3, pace: 3 },
+      { month: '2025-04', verified: 4, pace: 4 },
     ]);
   });
 
@@ -42,8 +43,9 @@ describe('cumulative verified and pace by month, for the line chart', () => {
   it('covers a half-year period only', () => {
     const points = cumulativeByMonth({ start: '2024-07-01', end: '2024-12-31' }, [], 2, '2024-09-30');
     expect(points).toEqual([
+      // 2 × 31/184 = 0.34 → 0, 2 × 62/184 = 0.67 → 1, 2 × 92/184 = 1.
       { month: '2024-07', verified: 0, pace: 0 },
-      { month: '2024-08', verified: 0, pace: 0 },
+      { month: '2024-08', verified: 0, pace: 1 },
       { month: '2024-09', verified: 0, pace: 1 },
     ]);
   });

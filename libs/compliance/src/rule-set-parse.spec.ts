@@ -57,7 +57,24 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
     ],
     [(j: any) => (j.requirements[0].minumum = 3), 'requirements[0].minumum is not a known field'],
     [(j: any) => (j.extra = true), `${FILE}: extra is not a known field`],
-    [(j: any) => (j.requirements[5].qualifies = {}), 'requirements[5].qualifies must be an array'],
+    [(j: any) => (j.requirements[5].qualifies = {}), 'requirements[5].qualifies.anyOf is required'],
+    [(j: any) => (j.requirements[5].qualifies = 'x'), 'requirements[5].qualifies must be an object'],
+    [
+      (j: any) => (j.requirements[5].qualifies = { anyOf: [] }),
+      'requirements[5].qualifies.anyOf must not be empty',
+    ],
+    [
+      (j: any) => (j.requirements[5].qualifies = { anyOf: [[]] }),
+      'requirements[5].qualifies.anyOf[0] must not be empty',
+    ],
+    [
+      (j: any) => (j.requirements[5].qualifies = { anyOf: [[{ field: 'outletLevel', in: ['city'] }]] }),
+      'requirements[5].qualifies.anyOf[0][0].in[0] must be one of national, provincial, municipal, other',
+    ],
+    [
+      (j: any) => (j.requirements[5].qualifies = { anyOf: [[]], all: [] }),
+      'requirements[5].qualifies.all is not a known field',
+    ],
     [
       (j: any) => (j.requirements[5].qualifies[0].in = []),
       'requirements[5].qualifies[0].in must not be empty',
@@ -93,8 +110,34 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
     const json = shipped();
     json.requirements[0].qualifies = [{ field: 'eventKind', in: ['exchange', 'observation'] }];
     expect(parseRuleSet(json).requirements[0].qualifies).toEqual([
-      { field: 'eventKind', in: ['exchange', 'observation'] },
+      [{ field: 'eventKind', in: ['exchange', 'observation'] }],
     ]);
+  });
+
+  it('reads a list of conditions as one alternative and anyOf as several', () => {
+    const json = shipped();
+    expect(parseRuleSet(json).requirements[0].qualifies).toEqual([[]]);
+    json.requirements[1].qualifies = {
+      anyOf: [
+        [{ field: 'standardKind', in: ['proposal'] }],
+        [
+          { field: 'standardKind', in: ['implementation_report'] },
+          { field: 'standardLevel', in: ['national'] },
+        ],
+      ],
+    };
+    expect(parseRuleSet(json).requirements[1].qualifies).toEqual(json.requirements[1].qualifies.anyOf);
+  });
+
+  it('takes the short label when given, else the label', () => {
+    const json = shipped();
+    delete json.requirements[0].shortLabel;
+    const parsed = parseRuleSet(json);
+    expect(parsed.requirements[0].shortLabel).toEqual(parsed.requirements[0].label);
+    expect(parsed.requirements[2].shortLabel).toEqual({
+      zh: '国家级刊物论文',
+      en: 'Papers in national journals',
+    });
   });
 });
 

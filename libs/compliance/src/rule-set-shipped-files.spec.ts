@@ -6,7 +6,11 @@ const ruleSets = loadRuleSetsFromDir(join(__dirname, '../../../config/rule-sets'
 
 describe('the rule sets shipped in config/rule-sets', () => {
   it('all parse, keyed by program@version', () => {
-    expect([...ruleSets.keys()].sort()).toEqual(['service-industry-demo@1', 'social-management-pilot@1']);
+    expect([...ruleSets.keys()].sort()).toEqual([
+      'service-industry-demo@1',
+      'service-industry-demo@2',
+      'social-management-pilot@1',
+    ]);
     for (const [key, ruleSet] of ruleSets) expect(ruleSetKey(ruleSet)).toBe(key);
   });
 
@@ -28,13 +32,32 @@ describe('the rule sets shipped in config/rule-sets', () => {
     expect(service?.requirements.map((r) => r.key)).toEqual([...REQUIREMENT_KINDS]);
     expect(service?.requirements.find((r) => r.key === 'trained_personnel')?.distinctBy).toBe('personKey');
     expect(service?.requirements.find((r) => r.key === 'media_reports')?.qualifies).toEqual([
-      { field: 'outletLevel', in: ['provincial', 'national'] },
+      [{ field: 'outletLevel', in: ['provincial', 'national'] }],
     ]);
   });
 
+  it('v2 counts a proposal at four levels or an implementation report on a national standard (SPEC §3 v2)', () => {
+    const v1 = ruleSets.get('service-industry-demo@1')!;
+    const v2 = ruleSets.get('service-industry-demo@2')!;
+    expect(v2.requirements.find((r) => r.key === 'standard_proposals')?.qualifies).toEqual([
+      [
+        { field: 'standardKind', in: ['proposal'] },
+        { field: 'standardLevel', in: ['international', 'national', 'industry', 'local'] },
+      ],
+      [
+        { field: 'standardKind', in: ['implementation_report'] },
+        { field: 'standardLevel', in: ['national'] },
+      ],
+    ]);
+    // Everything else is the same as v1.
+    const rest = (r: typeof v1) => r.requirements.filter((q) => q.key !== 'standard_proposals');
+    expect(rest(v2)).toEqual(rest(v1));
+  });
+
   it('picks the latest version of a program', () => {
-    const v2 = { ...ruleSets.get('service-industry-demo@1')!, version: 2 };
-    expect(latestRuleSet([...ruleSets.values(), v2], 'service-industry-demo')).toBe(v2);
+    const v3 = { ...ruleSets.get('service-industry-demo@1')!, version: 3 };
+    expect(latestRuleSet(ruleSets, 'service-industry-demo')?.version).toBe(2);
+    expect(latestRuleSet([...ruleSets.values(), v3], 'service-industry-demo')).toBe(v3);
     expect(latestRuleSet(ruleSets, 'social-management-pilot')?.version).toBe(1);
     expect(latestRuleSet(ruleSets, 'unknown')).toBeUndefined();
   });

@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalizedText, QualificationCondition, Requirement, RuleSet } from './types';
+import type {
+  LocalizedText,
+  QualificationAlternative,
+  QualificationCondition,
+  Requirement,
+  RuleSet,
+} from './types';
 import { ATTRIBUTE_VOCABULARIES } from './vocab';
 
 /** A rule set file is wrong. The message names the file and the JSON path of the bad field. */
@@ -92,17 +98,37 @@ export function parseRuleSet(json: unknown, source = 'rule set'): RuleSet {
     return { field, in: values };
   };
 
+  const conditions = (value: unknown, path: string, nonEmpty: boolean): QualificationAlternative =>
+    array(value, path, nonEmpty).map((c, i) => condition(c, `${path}[${i}]`));
+
+  /**
+   * `"qualifies": [conditions]`: one alternative, every condition must hold ([] lets everything count);
+   * `"qualifies": {"anyOf": [[conditions], [conditions]]}`: any alternative whose conditions all hold.
+   */
+  const qualification = (value: unknown, path: string): QualificationAlternative[] => {
+    if (Array.isArray(value)) return [conditions(value, path, false)];
+    const o = object(value, path, ['anyOf']);
+    return array(o.anyOf, at(path, 'anyOf'), true).map((alt, i) =>
+      conditions(alt, `${at(path, 'anyOf')}[${i}]`, true),
+    );
+  };
+
   const requirement = (value: unknown, path: string): Requirement => {
-    const o = object(value, path, ['key', 'label', 'unit', 'minimum', 'period', 'qualifies'], ['distinctBy']);
+    const o = object(
+      value,
+      path,
+      ['key', 'label', 'unit', 'minimum', 'period', 'qualifies'],
+      ['shortLabel', 'distinctBy'],
+    );
+    const label = localized(o.label, at(path, 'label'));
     const req: Requirement = {
       key: matching(o.key, at(path, 'key'), REQUIREMENT_KEY, 'lower_snake_case'),
-      label: localized(o.label, at(path, 'label')),
+      label,
+      shortLabel: o.shortLabel === undefined ? label : localized(o.shortLabel, at(path, 'shortLabel')),
       unit: localized(o.unit, at(path, 'unit')),
       minimum: positiveInteger(o.minimum, at(path, 'minimum')),
       period: oneOf(o.period, at(path, 'period'), REQUIREMENT_PERIODS),
-      qualifies: array(o.qualifies, at(path, 'qualifies'), false).map((c, i) =>
-        condition(c, `${at(path, 'qualifies')}[${i}]`),
-      ),
+      qualifies: qualification(o.qualifies, at(path, 'qualifies')),
     };
     if (o.distinctBy !== undefined) req.distinctBy = text(o.distinctBy, at(path, 'distinctBy'));
     return req;

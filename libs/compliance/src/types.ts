@@ -12,20 +12,26 @@ export interface LocalizedText {
   en: string;
 }
 
-/** An activity qualifies when, for every condition, attributes[field] is one of `in`. */
+/** Holds when attributes[field] is one of `in` (a missing value never holds). */
 export interface QualificationCondition {
   field: string;
   in: string[];
 }
 
+/** One way to qualify: every condition holds. An empty alternative lets everything qualify. */
+export type QualificationAlternative = QualificationCondition[];
+
 export interface Requirement {
   key: string;
   label: LocalizedText;
+  /** Short label for tables, charts and sentences (defaults to `label`). */
+  shortLabel: LocalizedText;
   /** Noun for the counted thing, e.g. {zh:'次', en:'events'}. */
   unit: LocalizedText;
   minimum: number;
   period: 'annual' | 'cycle';
-  qualifies: QualificationCondition[];
+  /** SPEC §3 v2: an activity qualifies when any alternative holds (all of its conditions). */
+  qualifies: QualificationAlternative[];
   /** When set, count distinct values of this attribute (e.g. 'personKey') instead of records. */
   distinctBy?: string;
 }
@@ -68,6 +74,16 @@ export interface ActivityFact {
 }
 
 /** Counts for one requirement within one period, as produced by grouped SQL or by countFacts(). */
+/**
+ * SPEC §3 v2 "Unit targets": a minimum from the unit's task book replacing the rule set's (pro-rated)
+ * minimum of `requirement` in the period starting on `periodStart`.
+ */
+export interface UnitTarget {
+  requirement: string;
+  periodStart: IsoDate;
+  minimum: number;
+}
+
 export interface RequirementCounts {
   verified: number;
   /** Submitted, awaiting review (for distinctBy: distinct keys not already counted as verified). */
@@ -79,14 +95,24 @@ export type RequirementStatus = 'met' | 'on_track' | 'at_risk' | 'shortfall' | '
 export interface RequirementResult {
   key: string;
   label: LocalizedText;
+  shortLabel: LocalizedText;
   unit: LocalizedText;
   period: Period;
+  /** The effective minimum: the unit's target for the period if it has one, else the rule set's. */
   minimum: number;
+  /** The rule set's (pro-rated) minimum, whatever the target. */
+  ruleMinimum: number;
+  /** True when a unit target sets `minimum`. */
+  targeted: boolean;
   verified: number;
   pending: number;
   pace: number;
-  /** minimum - verified, at least 0. */
+  /** Still needed (SPEC §3 v2): minimum - verified, at least 0. */
   remaining: number;
+  /** Of `remaining`, how many are submitted and waiting for review. */
+  remainingPending: number;
+  /** Days from today to the period's last day; 0 on that day and after it. */
+  daysLeft: number;
   status: RequirementStatus;
 }
 

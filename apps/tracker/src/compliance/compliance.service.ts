@@ -12,12 +12,11 @@ import {
   REQUIREMENT_STATUSES,
   type RequirementCounts,
   requirementPeriod,
-  requirementStatus,
   type RequirementStatus,
   type RuleSet,
   ruleSetKey,
   type UnitCompliance,
-  worstStatus,
+  withCounts,
 } from '@app/compliance';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { type Principal, ScopePolicy } from '@app/auth';
@@ -204,12 +203,26 @@ export class ComplianceService {
       const same = `${ruleSetKey(ruleSet)}|${unit.cycleStart}|${unit.cycleEnd}`;
       let template = templates.get(same);
       if (!template) templates.set(same, (template = evaluateCounts(ruleSet, cycleOf(unit), {}, today, at)));
-      const result = withCounts(template, counts.get(unit.id) ?? {}, today);
+      const result = withCounts(template, counts.get(unit.id) ?? {});
       const requirements: ScopeRow['requirements'] = {};
       for (const r of result.requirements) {
-        if (!columns.has(r.key)) columns.set(r.key, { key: r.key, label: r.label, unit: r.unit });
-        const { verified, pending, minimum, pace, remaining, status } = r;
-        requirements[r.key] = { verified, pending, minimum, pace, remaining, status };
+        if (!columns.has(r.key)) {
+          columns.set(r.key, { key: r.key, label: r.label, shortLabel: r.shortLabel, unit: r.unit });
+        }
+        const { verified, pending, minimum, ruleMinimum, targeted, pace } = r;
+        const { remaining, remainingPending, daysLeft, status } = r;
+        requirements[r.key] = {
+          verified,
+          pending,
+          minimum,
+          ruleMinimum,
+          targeted,
+          pace,
+          remaining,
+          remainingPending,
+          daysLeft,
+          status,
+        };
         const m = (meeting[r.key] ??= { met: 0, of: 0 });
         m.of++;
         if (status === 'met') m.met++;
@@ -311,31 +324,6 @@ export function scopeFilterOf(p: Principal, province?: string): Pick<ScopeFilter
     throw new NotFoundError(`province ${province}`);
   }
   return { provinces };
-}
-
-/**
- * evaluateCounts() for another unit of the same rule set and cycle: periods, minimums and pace depend only
- * on those (and today, at), so they are taken from `template` (evaluateCounts with no counts) and only the
- * counts, statuses (the engine's requirementStatus) and overall status are redone. Working out the periods
- * for each of 10,000 units would cost more than the SQL; the agreement tests compare this with evaluate().
- */
-function withCounts(
-  template: UnitCompliance,
-  counts: Readonly<Record<string, RequirementCounts | undefined>>,
-  today: IsoDate,
-): UnitCompliance {
-  const requirements = template.requirements.map((r) => {
-    const { verified, pending } = counts[r.key] ?? { verified: 0, pending: 0 };
-    const ended = today > r.period.end;
-    return {
-      ...r,
-      verified,
-      pending,
-      remaining: Math.max(0, r.minimum - verified),
-      status: requirementStatus({ minimum: r.minimum, verified, pending, pace: r.pace, ended }),
-    };
-  });
-  return { ...template, requirements, overall: worstStatus(requirements.map((r) => r.status)) };
 }
 
 function checkDate(value: unknown, field: string): IsoDate {

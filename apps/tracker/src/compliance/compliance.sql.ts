@@ -68,7 +68,7 @@ function batches<T>(xs: readonly T[]): T[][] {
  * The grouped SQL behind ComplianceService, written with knex so SQLite and PostgreSQL run the same
  * statements. Column names come from the ORM metadata. Every count repeats the engine's rules:
  * not deleted, status verified/submitted, requirement key, date inside the period and the unit's cycle,
- * each qualification condition (`column IN (...)`, so NULL never qualifies).
+ * each qualification alternative (`column IN (...)` per condition, so NULL never qualifies).
  */
 export class ComplianceSql {
   readonly knex: Knex;
@@ -120,10 +120,19 @@ export class ComplianceSql {
     qb.where(this.a('requirement'), w.req.key);
     if (w.start) qb.where(this.a('date'), '>=', w.start);
     if (w.end) qb.where(this.a('date'), '<=', w.end);
-    for (const c of w.req.qualifies) {
-      if (!isActivityAttribute(c.field) || c.in.length === 0) qb.whereRaw('1 = 0');
-      else qb.whereRaw(`${this.attribute(c.field).toQuery()} in (${c.in.map(() => '?').join(', ')})`, c.in);
-    }
+    // Alternatives (SPEC §3 v2): (all conditions of one) or (all of another) …
+    qb.where((any) => {
+      for (const alternative of w.req.qualifies) {
+        any.orWhere((all) => {
+          all.whereRaw('1 = 1');
+          for (const c of alternative) {
+            if (!isActivityAttribute(c.field) || c.in.length === 0) all.whereRaw('1 = 0');
+            else all.whereRaw(`${this.attribute(c.field).toQuery()} in (${c.in.map(() => '?').join(', ')})`, c.in);
+          }
+        });
+      }
+      if (!w.req.qualifies.length) any.whereRaw('1 = 0');
+    });
     if (w.req.distinctBy && !isActivityAttribute(w.req.distinctBy)) qb.whereRaw('1 = 0');
   }
 

@@ -38,9 +38,15 @@ export interface UnitComplianceView extends UnitCompliance {
 export interface ScopeRequirementCell {
   verified: number;
   pending: number;
+  /** Effective minimum (the unit's target if it has one). */
   minimum: number;
+  ruleMinimum: number;
+  targeted: boolean;
   pace: number;
+  /** Still needed, and how many of those are waiting for review (SPEC §3 v2). */
   remaining: number;
+  remainingPending: number;
+  daysLeft: number;
   status: RequirementStatus;
 }
 
@@ -56,7 +62,7 @@ export interface ScopeComplianceView {
   at: IsoDate;
   today: IsoDate;
   /** Column headers: every requirement of the rule sets in scope, in rule-set order. */
-  requirements: { key: string; label: LocalizedText; unit: LocalizedText }[];
+  requirements: { key: string; label: LocalizedText; shortLabel: LocalizedText; unit: LocalizedText }[];
   /** Worst overall status first, then unit name (zh collation), then id. */
   rows: ScopeRow[];
   /** Rows matching the filter (status included), before paging. */
