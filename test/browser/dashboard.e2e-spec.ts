@@ -13,8 +13,9 @@ import {
 } from '../support/browser';
 import type { TestApp } from '../support/test-app';
 import { ADMIN } from '../support/test-app';
-import { withCheckChar } from '@app/compliance';
+import { dayNumber, withCheckChar } from '@app/compliance';
 import { PASSWORD, seedWorld, tinyPdf, tinyPng, type WebWorld } from '../e2e/web-fixtures';
+import { stillNeededZh } from '../support/still-needed';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const UPLOAD_LIMIT = 200_000;
@@ -49,6 +50,19 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
   let browser: Browser;
   let activityId: number;
   const problems: PageProblems[] = [];
+  /** SPEC §3 v2: "省级以上新闻媒体宣传还需 n 次，距 12 月 31 日还有 … 天" for unit A (a calendar-year period). */
+  const mediaStillNeeded = (n: number) =>
+    stillNeededZh(
+      {
+        remaining: n,
+        remainingPending: 0,
+        daysLeft: dayNumber(`${w.today.slice(0, 4)}-12-31`) - dayNumber(w.today),
+        status: 'shortfall',
+      },
+      '省级以上新闻媒体宣传',
+      '次',
+      w.today,
+    );
 
   beforeAll(async () => {
     s = await startServer({ UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT) });
@@ -86,7 +100,7 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
       cumulative: 0,
     });
     await expect(page.locator('[data-testid=shortfalls]').textContent()).resolves.toContain(
-      '还需 2 次省级以上新闻媒体宣传，截至 12 月 31 日',
+      mediaStillNeeded(2),
     );
     await screenshot(page, '02-unit-home');
 
@@ -206,7 +220,7 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
       cumulative: 1,
     });
     await expect(page.locator('[data-testid=shortfalls]').textContent()).resolves.toContain(
-      '还需 1 次省级以上新闻媒体宣传，截至 12 月 31 日',
+      mediaStillNeeded(1),
     );
     await screenshot(page, '10-unit-after-verify');
 

@@ -1,4 +1,4 @@
-import { REQUIREMENT_KINDS } from '@app/compliance';
+import { DEMO_REQUIREMENTS } from '../../apps/tracker/src/demo/demo-data';
 import { Activity, AuditLog } from '@app/db';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
@@ -40,7 +40,7 @@ describe('activities: recording, validation, scope, editing', () => {
     return res;
   }
 
-  it.each(REQUIREMENT_KINDS)(
+  it.each(DEMO_REQUIREMENTS)(
     'a unit user records a %s activity as a draft of their own unit',
     async (kind) => {
       const res = await post(w.userGd1, activityPayload(kind));

@@ -3,20 +3,19 @@ import {
   addDays,
   addMonths,
   cumulativeByMonth,
+  cyclePeriod,
   evaluate,
-  JOURNAL_LEVELS,
-  MEDIA_LEVELS,
-  REQUIREMENT_KINDS,
+  periodsOf,
   requirementPeriod,
-  STANDARD_KINDS,
-  STANDARD_LEVELS,
+  type UnitTarget as EngineTarget,
   verifiedDates,
 } from '@app/compliance';
-import { Activity, Unit } from '@app/db';
+import { Activity, Unit, UnitTarget } from '@app/db';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
 import { activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
 import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.service';
+import { DEMO_REQUIREMENTS } from '../../apps/tracker/src/demo/demo-data';
 import { makeActivity, makeUnit } from './compliance.fixtures';
 
 /*
@@ -24,7 +23,8 @@ import { makeActivity, makeUnit } from './compliance.fixtures';
  * what the pure engine's evaluate() gives on the same activities loaded into memory. Both rule sets
  * (calendar years with pro-rating; project years with whole-cycle requirements), cycles that have ended,
  * have not started or share dates, unqualified and missing attributes, padded and empty person keys,
- * deleted records and dates outside the cycle are all mixed in.
+ * deleted records and dates outside the cycle are all mixed in. Some units carry unit targets (SPEC §3 v2)
+ * on random periods of theirs, which both sides must use as the minimum.
  */
 const SEED = Number(process.env.COMPLIANCE_SEED ?? 20260515);
 
@@ -44,13 +44,26 @@ function rng(seed: number) {
 
 const PROGRAMS = [
   { program: 'service-industry-demo', version: 1 },
+  // v2: standards qualify by alternatives (a proposal at four levels, or an implementation report on a
+  // national standard); both kinds are drawn at every level below.
+  { program: 'service-industry-demo', version: 2 },
   { program: 'social-management-pilot', version: 1 },
 ] as const;
 const STATUSES: ActivityStatus[] = ['draft', 'submitted', 'verified', 'verified', 'rejected'];
 // Few people, written with and without surrounding whitespace (incl. the ideographic space), so SQL must
 // trim exactly like String.prototype.trim() to find the same persons.
 const PERSON_KEYS = ['P1', ' P1', 'P1\n', 'p1', 'P2', '\u3000P2', 'P3\t', 'P3', '', '  ', null];
-const REQUIREMENTS = [...REQUIREMENT_KINDS, 'trained_personnel', 'trained_personnel', 'unknown_key'];
+const REGISTRY = new RuleSetsService();
+/** The values of a choice field, from the kind catalogue. */
+const valuesOf = (field: string) => REGISTRY.field(field)!.values!.map((v) => v.value);
+const STANDARD_LEVELS = valuesOf('standardLevel');
+const REQUIREMENTS = [
+  ...DEMO_REQUIREMENTS,
+  'standard_proposals',
+  'trained_personnel',
+  'trained_personnel',
+  'unknown_key',
+];
 const SHARED_STARTS = ['2024-07-01', '2025-01-01', '2025-07-01'];
 
 describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
@@ -59,6 +72,8 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
   let ruleSets: RuleSetsService;
   const units: Unit[] = [];
   const facts = new Map<number, ReturnType<typeof activityFact>[]>();
+  const targets = new Map<number, EngineTarget[]>();
+  const targetsOf = (u: Unit) => targets.get(u.id) ?? [];
 
   beforeAll(async () => {
     t = await createTestApp({}, { today: '2026-05-15' });
@@ -66,7 +81,7 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
     ruleSets = t.app.get(RuleSetsService);
     const r = rng(SEED);
     const em = t.orm.em.fork();
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 40; i++) {
       const { program, version } = r.pick(PROGRAMS);
       const cycleStart =
         r.next() < 0.5
@@ -91,15 +106,35 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
         );
         makeActivity(em, unit, r.pick(REQUIREMENTS), date, r.pick(STATUSES), {
           standardLevel: r.next() < 0.2 ? null : r.pick(STANDARD_LEVELS),
-          standardKind: r.next() < 0.2 ? null : r.pick(STANDARD_KINDS),
-          journalLevel: r.next() < 0.2 ? null : r.pick(JOURNAL_LEVELS),
-          outletLevel: r.next() < 0.2 ? null : r.pick(MEDIA_LEVELS),
+          standardKind: r.next() < 0.2 ? null : r.pick(valuesOf('standardKind')),
+          journalLevel: r.next() < 0.2 ? null : r.pick(valuesOf('journalLevel')),
+          outletLevel: r.next() < 0.2 ? null : r.pick(valuesOf('outletLevel')),
           personKey: r.pick(PERSON_KEYS),
           deletedAt: r.next() < 0.1 ? new Date() : null,
         });
       }
     }
+    // Targets from a generator of their own, so the activities stay those of the seed.
+    const rt = rng(SEED + 1);
+    const chosen = new Map<Unit, EngineTarget[]>();
+    for (const unit of units) {
+      if (rt.next() < 0.5) continue;
+      const ruleSet = ruleSets.get(unit.program, unit.ruleSetVersion);
+      const cycle = { start: unit.cycleStart, end: unit.cycleEnd };
+      const list: EngineTarget[] = [];
+      for (let k = rt.int(1, 6); k > 0; k--) {
+        const req = rt.pick(ruleSet.requirements);
+        const periods = req.period === 'cycle' ? [cyclePeriod(cycle)] : periodsOf(ruleSet, cycle);
+        const periodStart = rt.pick(periods).start;
+        if (list.some((x) => x.requirement === req.key && x.periodStart === periodStart)) continue;
+        const target = { requirement: req.key, periodStart, minimum: rt.int(0, 8) };
+        list.push(target);
+        em.create(UnitTarget, { unit, ...target, reason: '任务书' });
+      }
+      chosen.set(unit, list);
+    }
     await em.flush();
+    for (const [unit, list] of chosen) targets.set(unit.id, list);
     const all = await t.orm.em.fork().find(Activity, { deletedAt: null });
     for (const u of units) facts.set(u.id, []);
     for (const a of all) facts.get(a.unit.id)!.push(activityFact(a));
@@ -128,6 +163,7 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
           facts.get(unit.id)!,
           today,
           at,
+          targetsOf(unit),
         );
         const cells = Object.fromEntries(
           expected.requirements.map((x) => [
@@ -136,8 +172,12 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
               verified: x.verified,
               pending: x.pending,
               minimum: x.minimum,
+              ruleMinimum: x.ruleMinimum,
+              targeted: x.targeted,
               pace: x.pace,
               remaining: x.remaining,
+              remainingPending: x.remainingPending,
+              daysLeft: x.daysLeft,
               status: x.status,
             },
           ]),
@@ -157,6 +197,9 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
       // The data really exercises the rules: not every number is zero and several statuses occur.
       const statuses = new Set(view.rows.flatMap((r) => Object.values(r.requirements).map((c) => c.status)));
       expect(statuses.size).toBeGreaterThanOrEqual(2);
+      // …and targets really replace minimums somewhere (and differ from the rule set's).
+      const cells = view.rows.flatMap((r) => Object.values(r.requirements));
+      expect(cells.some((c) => c.targeted && c.minimum !== c.ruleMinimum)).toBe(true);
     },
   );
 
@@ -168,7 +211,7 @@ describe(`compliance: SQL counts agree with the engine (seed ${SEED})`, () => {
         const ruleSet = ruleSets.get(unit.program, unit.ruleSetVersion);
         const cycle = { start: unit.cycleStart, end: unit.cycleEnd };
         const unitFacts = facts.get(unit.id)!;
-        const expected = evaluate(ruleSet, cycle, unitFacts, today, at);
+        const expected = evaluate(ruleSet, cycle, unitFacts, today, at, targetsOf(unit));
         const view = await service.forUnit(unit, at, today);
         const { at: _at, unit: _u, ruleSet: _r, periods: _p, series, ...result } = view;
         expect(result).toEqual(expected);

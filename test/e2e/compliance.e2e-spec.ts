@@ -7,9 +7,9 @@ import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.serv
 import { bearer, makeActivity, makeUnit, makeUser, PASSWORD } from './compliance.fixtures';
 
 /*
- * SPEC §3 worked by hand. Today is 2026-05-15 (135 of 365 days of 2026 elapsed), so the 2026 pace is
- * floor(minimum × 135 / 365): events 3 → 1, proposals 5 → 1, papers 1 → 0, persons 2 → 0, updates 4 → 1,
- * media 2 → 0. The unit's cycle 2025-07-01..2027-06-30 makes 2025 a six-month period (minimums 2,3,1,1,2,1).
+ * SPEC §3 worked by hand. Today is 2026-05-15 (135 of 365 days of 2026 elapsed), so the 2026 pace (v2) is
+ * minimum × 135 / 365 rounded half up: events 3 → 1.11 → 1, proposals 5 → 1.85 → 2, papers 1 → 0.37 → 0,
+ * persons 2 → 0.74 → 1, updates 4 → 1.48 → 1, media 2 → 0.74 → 1. The unit's cycle 2025-07-01..2027-06-30 makes 2025 a six-month period (minimums 2,3,1,1,2,1).
  */
 const TODAY = '2026-05-15';
 
@@ -127,11 +127,11 @@ describe('compliance: one unit and a scope, by hand (SPEC §3)', () => {
     expect(res.body.period).toEqual({ start: '2026-01-01', end: '2026-12-31', months: 12, index: 1 });
     expect(cells(res.body)).toEqual({
       exchange_events: { verified: 1, pending: 1, minimum: 3, pace: 1, status: 'on_track' },
-      standard_proposals: { verified: 0, pending: 2, minimum: 5, pace: 1, status: 'at_risk' },
+      standard_proposals: { verified: 0, pending: 2, minimum: 5, pace: 2, status: 'at_risk' },
       national_papers: { verified: 1, pending: 0, minimum: 1, pace: 0, status: 'met' },
-      trained_personnel: { verified: 1, pending: 1, minimum: 2, pace: 0, status: 'on_track' },
+      trained_personnel: { verified: 1, pending: 1, minimum: 2, pace: 1, status: 'on_track' },
       work_updates: { verified: 0, pending: 0, minimum: 4, pace: 1, status: 'shortfall' },
-      media_reports: { verified: 2, pending: 0, minimum: 2, pace: 0, status: 'met' },
+      media_reports: { verified: 2, pending: 0, minimum: 2, pace: 1, status: 'met' },
     });
     expect(res.body.overall).toBe('shortfall');
     expect(res.body.unit).toMatchObject({
@@ -153,8 +153,8 @@ describe('compliance: one unit and a scope, by hand (SPEC §3)', () => {
     expect(body.series.exchange_events).toEqual([
       { month: '2026-01', verified: 0, pace: 0 },
       { month: '2026-02', verified: 1, pace: 0 },
-      { month: '2026-03', verified: 1, pace: 0 },
-      { month: '2026-04', verified: 1, pace: 0 },
+      { month: '2026-03', verified: 1, pace: 1 },
+      { month: '2026-04', verified: 1, pace: 1 },
       { month: '2026-05', verified: 1, pace: 1 },
     ]);
     // a person counts from their first verified date, once
@@ -178,13 +178,14 @@ describe('compliance: one unit and a scope, by hand (SPEC §3)', () => {
       media_reports: { verified: 0, pending: 0, minimum: 1, pace: 1, status: 'failed' },
     });
     expect(res.body.overall).toBe('failed');
-    // 184 days from July to December: pace of 2 events at each month end
+    // 184 days from July to December: pace of 2 events at each month end, 2 × 31/184 = 0.34 → 0,
+    // 2 × 62/184 = 0.67 → 1, 2 × 92/184 = 1, 2 × 123/184 = 1.34 → 1, 2 × 153/184 = 1.66 → 2
     expect(res.body.series.exchange_events).toEqual([
       { month: '2025-07', verified: 0, pace: 0 },
-      { month: '2025-08', verified: 1, pace: 0 },
+      { month: '2025-08', verified: 1, pace: 1 },
       { month: '2025-09', verified: 1, pace: 1 },
       { month: '2025-10', verified: 1, pace: 1 },
-      { month: '2025-11', verified: 2, pace: 1 },
+      { month: '2025-11', verified: 2, pace: 2 },
       { month: '2025-12', verified: 2, pace: 2 },
     ]);
   });
@@ -258,8 +259,12 @@ describe('compliance: one unit and a scope, by hand (SPEC §3)', () => {
       verified: 1,
       pending: 0,
       minimum: 3,
+      ruleMinimum: 3,
+      targeted: false,
       pace: 1,
       remaining: 2,
+      remainingPending: 0,
+      daysLeft: 230,
       status: 'on_track',
     });
     expect(jia.requirements.standard_proposals).toMatchObject({ verified: 0, pending: 2, status: 'at_risk' });

@@ -76,6 +76,8 @@ const ROUTES = [
   'GET /api/v1/units/:id',
   'PATCH /api/v1/units/:id',
   'GET /api/v1/units/:id/compliance',
+  'GET /api/v1/units/:id/targets',
+  'PUT /api/v1/units/:id/targets',
   'POST /api/v1/units/import',
   'GET /api/v1/users',
   'POST /api/v1/users',
@@ -98,6 +100,8 @@ const ROUTES = [
   'GET /units/:id/activities.csv',
   'GET /units/:id/activities.xlsx',
   'GET /units/:id/print',
+  'POST /units/:id/targets',
+  'POST /units/:id/targets/delete',
 ];
 /** Not ours to harden: the catch-all 404 and the generated API documentation. */
 const ignored = (path: string) => path === '/{*all}' || path.startsWith('/api/docs');
@@ -344,6 +348,10 @@ const BASES: Record<string, () => object> = {
   }),
   'POST /api/v1/reviews/bulk': () => ({ ids: [world.activity], action: 'reject', reason: '材料不全' }),
   'POST /api/v1/reports/runs': () => ({ period: '2025-05' }),
+  // A fresh unit's cycle (2024-07-01..2026-06-30) starts its first period on 2024-07-01.
+  'PUT /api/v1/units/:id/targets': () => ({
+    targets: [{ requirement: 'exchange_events', periodStart: '2024-07-01', minimum: 2, reason: '任务书' }],
+  }),
 };
 
 /** Fields a page form may read from its (un-typed) body: most of what the API DTOs take. */

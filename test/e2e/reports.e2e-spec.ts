@@ -1,11 +1,13 @@
 import ExcelJS from 'exceljs';
 import { ModuleRef } from '@nestjs/core';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { dayNumber } from '@app/compliance';
 import { AuditLog, OutboxMessage, ReportRun, Unit, User } from '@app/db';
 import { OutboxService, OutboxWorker } from '@app/mail';
 import { DemoSeedService, type DemoSeedSummary } from '../../apps/tracker/src/demo/demo-seed.service';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { pngSize, type ReceivedMail, startSmtp, type TestSmtpServer } from '../support/smtp';
+import { STATUS_ZH, stillNeededZh } from '../support/still-needed';
 
 const TODAY = '2026-06-01';
 const PERIOD = '2026-06';
@@ -14,10 +16,16 @@ const CHART = { width: 632, height: 316 };
 interface ApiRequirement {
   key: string;
   label: { zh: string; en: string };
+  shortLabel: { zh: string; en: string };
+  unit: { zh: string; en: string };
+  period: { start: string; end: string };
   verified: number;
   pending: number;
   minimum: number;
   pace: number;
+  remaining: number;
+  remainingPending: number;
+  daysLeft: number;
   status: string;
 }
 
@@ -150,17 +158,48 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
           pending: String(r.pending),
           minimum: String(r.minimum),
           pace: String(r.pace),
-          status: {
-            met: '已达标',
-            on_track: '进度正常',
-            at_risk: '有风险',
-            shortfall: '进度落后',
-            failed: '未达标',
-          }[r.status],
+          status: STATUS_ZH[r.status],
         });
       }
       await expectInlineCharts(mail, ['bars@report', 'cumulative@report']);
     }
+  });
+
+  it('unit reports list every requirement not yet met with what is still needed, the API’s numbers', async () => {
+    let lines = 0;
+    for (const c of contacts.filter((x) => x.locale === 'zh')) {
+      const [mail] = mailsTo(c.email).filter((m) => m.parsed.subject?.includes(c.unitName));
+      const text = mail.parsed.text!;
+      const api = await t.http.get(`/api/v1/units/${c.unitId}/compliance`).set(auth(admin));
+      const reqs = api.body.requirements as ApiRequirement[];
+      for (const r of reqs) {
+        // The API's own figures agree with each other: still needed = minimum − verified, days to the end.
+        expect({ key: r.key, remaining: r.remaining, daysLeft: r.daysLeft }).toEqual({
+          key: r.key,
+          remaining: Math.max(0, r.minimum - r.verified),
+          daysLeft: Math.max(0, dayNumber(r.period.end) - dayNumber(TODAY)),
+        });
+        const line = `- [${STATUS_ZH[r.status]}] ${stillNeededZh(r, r.shortLabel.zh, r.unit.zh, TODAY)}`;
+        if (r.remaining > 0) {
+          expect({ unit: c.unitName, key: r.key, line, found: text.includes(line) }).toEqual({
+            unit: c.unitName,
+            key: r.key,
+            line,
+            found: true,
+          });
+          lines++;
+        } else {
+          expect(text).not.toContain(`${r.shortLabel.zh}还需`);
+        }
+      }
+      if (reqs.some((r) => r.remaining > 0)) {
+        expect(text).not.toContain('各项任务均已达标');
+        expect(text).not.toContain('目前没有进度不足的任务');
+      } else {
+        expect(text).toContain('本考核期各项任务均已达标');
+      }
+    }
+    expect(lines).toBeGreaterThan(0);
   });
 
   it('a contact who prefers English gets the English report', async () => {
@@ -199,6 +238,53 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
     expect(p.text).toContain(`广东省共 4 家示范单位`);
     for (const r of live) expect(p.text).toContain(r.unit.name);
     expect(p.text).toContain('待审核的活动');
+
+    // Every unit with a requirement not yet met, whatever its status, with the API's still-needed figures.
+    const columns = scope.body.requirements as {
+      key: string;
+      shortLabel: { zh: string };
+      unit: { zh: string };
+    }[];
+    const rows = live as unknown as {
+      unit: { name: string };
+      overall: string;
+      requirements: Record<string, ApiRequirement>;
+    }[];
+    let listed = 0;
+    const sentences = new Map<string, string[]>();
+    for (const row of rows) {
+      const worstFirst = ['failed', 'shortfall', 'at_risk', 'on_track'];
+      const expected = columns
+        .filter((q) => row.requirements[q.key]?.remaining > 0)
+        .sort(
+          (a, b) =>
+            worstFirst.indexOf(row.requirements[a.key].status) -
+            worstFirst.indexOf(row.requirements[b.key].status),
+        )
+        .map((q) => {
+          const c = row.requirements[q.key];
+          return { status: c.status, text: stillNeededZh(c, q.shortLabel.zh, q.unit.zh, TODAY) };
+        });
+      sentences.set(
+        row.unit.name,
+        expected.map((e) => e.text),
+      );
+      const head = `- [${STATUS_ZH[row.overall]}] ${row.unit.name}（广东省）`;
+      if (!expected.length) {
+        expect(p.text).not.toContain(head);
+        continue;
+      }
+      listed++;
+      const lines = p.text!.split('\n');
+      const at = lines.indexOf(head);
+      expect({ unit: row.unit.name, listed: at >= 0 }).toEqual({ unit: row.unit.name, listed: true });
+      // One line per requirement not yet met, worst status first (rule-set order within a status), no more.
+      expect(lines.slice(at + 1, at + 1 + expected.length)).toEqual(
+        expected.map((e) => `  · [${STATUS_ZH[e.status]}] ${e.text}`),
+      );
+      expect(lines[at + 1 + expected.length] ?? '').not.toMatch(/^ {2}·/);
+    }
+    expect(listed).toBeGreaterThan(0);
     await expectInlineCharts(mail, ['share@report', 'status@report']);
 
     const xlsx = p.attachments.find((a) => a.filename === '示范项目监管汇总-2026-06.xlsx');
@@ -209,6 +295,16 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
     expect(summary.rowCount).toBe(1 + 4);
     const names = summary.getColumn(1).values.slice(2);
     expect([...names].sort()).toEqual(live.map((r) => r.unit.name).sort());
+    // The last column: what each unit still needs, the mail's lines.
+    expect(summary.getRow(1).getCell(summary.columnCount).value).toBe('还需');
+    for (let i = 2; i <= summary.rowCount; i++) {
+      const name = String(summary.getRow(i).getCell(1).value);
+      const want = sentences.get(name)?.length ? sentences.get(name)!.join('\n') : '各项任务均已达标';
+      expect({ name, needed: summary.getRow(i).getCell(summary.columnCount).value }).toEqual({
+        name,
+        needed: want,
+      });
+    }
     const activities = wb.getWorksheet('活动')!;
     const count = await t.orm.em
       .fork()

@@ -96,7 +96,7 @@ async function outboxMessage(failed = false): Promise<number> {
 }
 
 interface Call {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string;
   body?: object;
   file?: { field: string; buffer: Buffer; name: string };
@@ -272,6 +272,38 @@ const ENDPOINTS: Endpoint[] = [
     name: 'GET /api/v1/units/:id/compliance',
     expect: SCOPED_READ,
     call: async (s) => ({ method: 'get', path: `/api/v1/units/${units[s].id}/compliance` }),
+  },
+  {
+    name: 'GET /api/v1/units/:id/targets',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/units/${units[s].id}/targets`,
+      check: (res) => expect(res.body).toEqual({ targets: expect.any(Array) }),
+    }),
+  },
+  {
+    // Unit targets (SPEC §3 v2) are set by administrators and the unit's supervisors, never by the unit.
+    name: 'PUT /api/v1/units/:id/targets',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s, role) => {
+      const target = {
+        requirement: 'exchange_events',
+        periodStart: '2025-01-01',
+        minimum: 2,
+        reason: `任务书（${role}）`,
+      };
+      return {
+        method: 'put',
+        path: `/api/v1/units/${units[s].id}/targets`,
+        body: { targets: [target] },
+        check: async (res) => {
+          expect(res.body).toEqual({ targets: [target] });
+          const got = await t.http.get(`/api/v1/units/${units[s].id}/targets`).set(as('admin'));
+          expect(got.body).toEqual({ targets: [target] });
+        },
+      };
+    },
   },
 
   // ---- compliance over the caller's scope ----

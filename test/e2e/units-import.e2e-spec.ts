@@ -152,7 +152,7 @@ describe('units: import from CSV and XLSX', () => {
       { name: '钱七', email: 'qian@example.cn' },
       { name: '孙八', email: 'sun@example.cn' },
     ]);
-    expect(created.every((u) => u.program === 'service-industry-demo' && u.ruleSetVersion === 1)).toBe(true);
+    expect(created.every((u) => u.program === 'service-industry-demo' && u.ruleSetVersion === 2)).toBe(true);
     // Nothing half-created: exactly the good rows, each with its audit entry.
     expect(await counts(t)).toEqual({ units: before.units + 3, audit: before.audit + 3 });
     expect(await em.count(Unit, { creditCode: [codes(2), badCheckChar(codes(2)), codes(4)] })).toBe(0);

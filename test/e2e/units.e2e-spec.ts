@@ -29,7 +29,7 @@ describe('units: CRUD, validation and scope', () => {
         creditCode: creditCode(1),
         province: '44',
         program: 'service-industry-demo',
-        ruleSetVersion: 1,
+        ruleSetVersion: 2,
         status: 'active',
         contacts: payload.contacts,
       });

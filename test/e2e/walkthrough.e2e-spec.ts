@@ -12,13 +12,16 @@ import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
  *
  * Current period 2026-01-01..2026-12-31: 12 months, so the minimums are not pro-rated: 3, 5, 1, 2, 4, 2.
  * Elapsed: days from 2026-01-01 through 2026-09-30 inclusive = 31+28+31+30+31+30+31+31+30 = 273 of 365.
- * Pace = floor(minimum × 273 / 365):
- *   exchange_events    floor( 819/365) = floor(2.24) = 2
- *   standard_proposals floor(1365/365) = floor(3.74) = 3
- *   national_papers    floor( 273/365) = floor(0.75) = 0
- *   trained_personnel  floor( 546/365) = floor(1.50) = 1
- *   work_updates       floor(1092/365) = floor(2.99) = 2
- *   media_reports      floor( 546/365) = floor(1.50) = 1
+ * Pace (SPEC §3 v2) = minimum × 273 / 365 rounded half up, i.e. (2 × minimum × 273 + 365) div 730:
+ *   exchange_events    2.24 → 2
+ *   standard_proposals 3.74 → 4
+ *   national_papers    0.75 → 1
+ *   trained_personnel  1.496 → 1 (just under the half)
+ *   work_updates       2.99 → 3
+ *   media_reports      1.496 → 1
+ * The unit is created through the API, so it is on the latest rule set, service-industry-demo v2; its
+ * standards are proposals and one implementation report on a national standard (S2), which v1 and v2
+ * count alike.
  */
 const TODAY = '2026-09-30';
 const CYCLE = { cycleStart: '2025-07-01', cycleEnd: '2027-06-30' };
@@ -273,12 +276,12 @@ const ACTIVITIES: Record<string, [Body, 'verify' | 'reject' | 'pending' | 'draft
  * failed (period ended), on_track (verified ≥ pace), at_risk (verified + pending ≥ pace), shortfall:
  *   exchange_events    verified E1,E2 = 2; pending E3 = 1; min 3, pace 2: 2 ≥ 2 → on_track; remaining 1
  *   standard_proposals verified S1,S2 = 2 (S3 is a group standard: not counted); pending S4 and the
- *                      corrected, resubmitted S5 = 2; min 5, pace 3: 2 < 3, 2+2 = 4 ≥ 3 → at_risk; remaining 3
+ *                      corrected, resubmitted S5 = 2; min 5, pace 4: 2 < 4, 2+2 = 4 ≥ 4 → at_risk; remaining 3
  *   national_papers    verified P1 = 1 (P2 is in a provincial journal: not counted); min 1 → met; remaining 0
  *   trained_personnel  T1 and T2 are the same person → 1 distinct verified; T3 (another person) pending 1;
  *                      min 2, pace 1: 1 ≥ 1 → on_track; remaining 1
- *   work_updates       verified W1 = 1 (W2 rejected, W3 a draft: neither counts); pending 0; min 4, pace 2:
- *                      1 < 2 and 1+0 < 2 → shortfall; remaining 3
+ *   work_updates       verified W1 = 1 (W2 rejected, W3 a draft: neither counts); pending 0; min 4, pace 3:
+ *                      1 < 3 and 1+0 < 3 → shortfall; remaining 3
  *   media_reports      verified M1 = 1 (M2 is a city paper: not counted); pending M3 = 1; min 2, pace 1:
  *                      1 ≥ 1 → on_track; remaining 1
  *   overall: the worst of {on_track, at_risk, met, on_track, shortfall, on_track} = shortfall
@@ -286,10 +289,10 @@ const ACTIVITIES: Record<string, [Body, 'verify' | 'reject' | 'pending' | 'draft
 const EXPECTED_2026: Record<string, [number, number, number, number, number, string]> = {
   //                   verified pending minimum pace remaining status
   exchange_events: [2, 1, 3, 2, 1, 'on_track'],
-  standard_proposals: [2, 2, 5, 3, 3, 'at_risk'],
-  national_papers: [1, 0, 1, 0, 0, 'met'],
+  standard_proposals: [2, 2, 5, 4, 3, 'at_risk'],
+  national_papers: [1, 0, 1, 1, 0, 'met'],
   trained_personnel: [1, 1, 2, 1, 1, 'on_track'],
-  work_updates: [1, 0, 4, 2, 3, 'shortfall'],
+  work_updates: [1, 0, 4, 3, 3, 'shortfall'],
   media_reports: [1, 1, 2, 1, 1, 'on_track'],
 };
 
@@ -447,9 +450,12 @@ describe('walkthrough: a province, a unit, a year of activities, a review, the c
     const res = await as(unitUser).get(`/api/v1/units/${unitId}/compliance`);
     expect(res.status).toBe(200);
     expect(figures(res.body.requirements).exchange_events).toEqual([0, 3, 3, 2, 3, 'at_risk']);
-    // Nothing verified yet: work_updates 0 verified, W1,W2 pending = 2 ≥ pace 2 → at_risk;
-    // national_papers: min 1, pace 0, 0 ≥ 0 → on_track. So nothing is met and the worst is at_risk.
-    expect(res.body.overall).toBe('at_risk');
+    // Nothing verified yet: work_updates 0 verified, W1,W2 pending = 2 < pace 3 → shortfall (v1's
+    // rounded-down pace of 2 would have called it at_risk); national_papers: min 1, pace 1, P1 pending
+    // → at_risk. So nothing is met and the worst is shortfall.
+    expect(figures(res.body.requirements).work_updates).toEqual([0, 2, 4, 3, 4, 'shortfall']);
+    expect(figures(res.body.requirements).national_papers).toEqual([0, 1, 1, 1, 1, 'at_risk']);
+    expect(res.body.overall).toBe('shortfall');
   });
 
   it('the supervisor verifies most, rejects two with reasons; a draft cannot be reviewed', async () => {

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import type request from 'supertest';
 import { Activity } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
+import { STATUS_ZH, stillNeededZh } from '../support/still-needed';
 import { csrfOf, PASSWORD, pageLogin, seedWorld, tinyPdf, type WebWorld } from './web-fixtures';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -27,6 +28,22 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
   afterAll(() => t.close());
 
   const csrf = async (agent: Agent) => csrfOf((await agent.get(`/units/${w.unitA.id}`)).text);
+  /** Unit A's media_reports figures from the compliance API, with the day they are for. */
+  const mediaFigures = async () => {
+    const res = await t.http
+      .get(`/api/v1/units/${w.unitA.id}/compliance`)
+      .set('authorization', `Bearer ${w.adminToken}`);
+    const r = (
+      res.body.requirements as {
+        key: string;
+        remaining: number;
+        remainingPending: number;
+        daysLeft: number;
+        status: string;
+      }[]
+    ).find((x) => x.key === 'media_reports')!;
+    return { ...r, today: res.body.today as string };
+  };
 
   it('lands each role on its start page', async () => {
     expect((await unitUser.get('/')).headers.location).toBe(`/units/${w.unitA.id}`);
@@ -183,7 +200,10 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     const page = await unitUser.get(`/units/${w.unitA.id}`);
     const row = /<tr data-requirement="media_reports"[\s\S]*?<\/tr>/.exec(page.text)![0];
     expect(row).toMatch(/data-field="verified">1</);
-    expect(page.text).toContain('还需 1 次省级以上新闻媒体宣传，截至 12 月 31 日');
+    // SPEC §3 v2: still needed, pending among them, days left: the API's figures in the page's words.
+    const media = await mediaFigures();
+    expect(media.remaining).toBe(1);
+    expect(page.text).toContain(stillNeededZh(media, '省级以上新闻媒体宣传', '次', media.today));
   });
 
   it('removes an evidence file of a draft from its page, and only through its own activity', async () => {
@@ -297,6 +317,20 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
       page.text,
     );
     expect(cell![1]).toBe('1');
+    // The overview says what is still needed: in the cell's tooltip and in the row's "还需" column.
+    const media = await mediaFigures();
+    const line = stillNeededZh(media, '省级以上新闻媒体宣传', '次', media.today);
+    const td = /<td class="num status-[a-z_]+" data-requirement="media_reports"[^>]*title="([^"]*)"/.exec(
+      page.text,
+    )!;
+    expect(td[1]).toContain(`省级以上新闻媒体宣传：${STATUS_ZH[media.status]}`);
+    expect(td[1]).toContain(line);
+    const column = new RegExp(
+      `<tr class="still-needed-row" data-detail data-still-needed-for="${w.unitA.id}">[\\s\\S]*?</tr>`,
+    ).exec(page.text)![0];
+    expect(column).toContain(
+      `data-requirement="media_reports" data-status="${media.status}"><span>${line}</span>`,
+    );
 
     const xlsx = await supGd.get('/overview.xlsx').buffer(true).parse(binary);
     expect(xlsx.status).toBe(200);
@@ -313,6 +347,8 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     expect(ws.getRow(2).getCell(col).value).toBe(1);
     const events = headers.indexOf('经验交流、观摩活动·已核实') + 1;
     expect(ws.getRow(2).getCell(events).value).toBe(2);
+    expect(headers[headers.length - 1]).toBe('还需');
+    expect(String(ws.getRow(2).getCell(headers.length).value).split('\n')).toContain(line);
 
     const csv = await unitUser.get(`/units/${w.unitA.id}/activities.csv`);
     expect(csv.status).toBe(200);
@@ -328,6 +364,14 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
     const wb2 = new ExcelJS.Workbook();
     await wb2.xlsx.load(unitXlsx.body as ArrayBuffer);
     expect(wb2.worksheets[0].rowCount).toBe(1 + 3);
+    // Its second sheet: the period's standing with what is still needed.
+    const standing = wb2.worksheets[1];
+    expect(standing.name).toBe('完成情况');
+    const mediaRow = [...Array(standing.rowCount).keys()]
+      .map((i) => standing.getRow(i + 1))
+      .find((r) => r.getCell(1).value === '省级以上新闻媒体宣传')!;
+    expect(mediaRow.getCell(2).value).toBe(1);
+    expect(mediaRow.getCell(7).value).toBe(line);
   });
 
   it('answers every page in Chinese and in English', async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { IsoDate } from '@app/compliance';
 import { createTestApp, TEST_DB, type TestApp } from './test-app';
 
 /** Debian's chromium package (installed by .ci/run when missing). */
@@ -21,11 +22,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** The real application listening on a free port, for a browser to visit. */
+/** The real application listening on a free port, for a browser to visit; `today` pins its clock. */
 export async function startServer(
   overrides: Record<string, string> = {},
+  options: { today?: IsoDate } = {},
 ): Promise<TestApp & { baseUrl: string }> {
-  const t = await createTestApp(overrides);
+  const t = await createTestApp(overrides, options);
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   return Object.assign(t, { baseUrl: `http://127.0.0.1:${port}` });

@@ -51,6 +51,11 @@ export class Env {
   @IsString()
   DATA_DIR = './var';
 
+  /** Unset: config/ of the installation. A folder with requirement-kinds.json and rule-sets/. */
+  @IsOptional()
+  @IsString()
+  CONFIG_DIR?: string;
+
   /** Unset: SQLite file in DATA_DIR. postgresql://... : PostgreSQL. */
   @IsOptional()
   @Matches(/^(postgres(ql)?:\/\/|sqlite:)/, {

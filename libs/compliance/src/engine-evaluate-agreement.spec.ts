@@ -4,9 +4,12 @@ import { evaluate, evaluateCounts } from './engine';
 import { periodsOf, requirementPeriod } from './periods';
 import { loadRuleSetsFromDir } from './rule-set';
 import type { ActivityFact, ActivityStatus, RequirementCounts, RuleSet } from './types';
-import { JOURNAL_LEVELS, MEDIA_LEVELS, STANDARD_KINDS, STANDARD_LEVELS } from './vocab';
 
 const ruleSets = loadRuleSetsFromDir(join(__dirname, '../../../config/rule-sets'));
+const STANDARD_LEVELS = ['international', 'national', 'industry', 'local', 'group', 'enterprise'];
+const STANDARD_KINDS = ['proposal', 'implementation_report'];
+const JOURNAL_LEVELS = ['national', 'provincial', 'other'];
+const MEDIA_LEVELS = ['national', 'provincial', 'municipal', 'other'];
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number) {

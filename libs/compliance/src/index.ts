@@ -3,6 +3,7 @@ export * from './vocab';
 export * from './dates';
 export * from './credit-code';
 export * from './rule-set';
+export * from './kinds';
 export * from './periods';
 export * from './engine';
 export * from './progress';

@@ -1,18 +1,26 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadKindCatalogue } from './kinds';
 import { loadRuleSetsFromDir, parseRuleSet, RuleSetError } from './rule-set';
 
 const FILE = 'service-industry-demo.v1.json';
 const shipped = () =>
   JSON.parse(readFileSync(join(__dirname, '../../../config/rule-sets', FILE), 'utf8')) as Record<string, any>;
 
-/** The error message parseRuleSet gives for the shipped file after `change`. */
+const KINDS_FILE = join(__dirname, '../../../config/requirement-kinds.json');
+const catalogue = loadKindCatalogue(
+  KINDS_FILE,
+  Object.keys(JSON.parse(readFileSync(KINDS_FILE, 'utf8')).fields),
+  ['participants'],
+);
+
+/** The error message parseRuleSet (checked against the kind catalogue) gives for the shipped file after `change`. */
 function errorAfter(change: (json: Record<string, any>) => void): string {
   const json = shipped();
   change(json);
   try {
-    parseRuleSet(json, FILE);
+    parseRuleSet(json, FILE, catalogue);
   } catch (error) {
     expect(error).toBeInstanceOf(RuleSetError);
     return (error as Error).message;
@@ -68,8 +76,11 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
       'requirements[5].qualifies.anyOf[0] must not be empty',
     ],
     [
-      (j: any) => (j.requirements[5].qualifies = { anyOf: [[{ field: 'outletLevel', in: ['city'] }]] }),
-      'requirements[5].qualifies.anyOf[0][0].in[0] must be one of national, provincial, municipal, other',
+      (j: any) =>
+        (j.requirements[5].qualifies = {
+          anyOf: [[{ field: 'outletLevel', in: ['national'] }], [{ field: 'outletLevel', in: ['city'] }]],
+        }),
+      'requirements[5].qualifies.anyOf[1][0].in[0] must be one of national, provincial, municipal, other',
     ],
     [
       (j: any) => (j.requirements[5].qualifies = { anyOf: [[]], all: [] }),

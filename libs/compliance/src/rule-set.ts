@@ -1,25 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  LocalizedText,
-  QualificationAlternative,
-  QualificationCondition,
-  Requirement,
-  RuleSet,
-} from './types';
-import { ATTRIBUTE_VOCABULARIES } from './vocab';
+import type { QualificationAlternative, QualificationCondition, Requirement, RuleSet } from './types';
+import { checkRuleSetKinds, type KindCatalogue } from './kinds';
+import { at, configReader, RuleSetError } from './config-json';
 
-/** A rule set file is wrong. The message names the file and the JSON path of the bad field. */
-export class RuleSetError extends Error {
-  constructor(
-    readonly source: string,
-    readonly path: string,
-    problem: string,
-  ) {
-    super(`${source}: ${path || 'rule set'} ${problem}`);
-    this.name = 'RuleSetError';
-  }
-}
+export { RuleSetError };
 
 const PERIOD_MODES = ['calendar_year', 'project_year'] as const;
 const REQUIREMENT_PERIODS = ['annual', 'cycle'] as const;
@@ -28,73 +13,17 @@ const REQUIREMENT_KEY = /^[a-z][a-z0-9_]*$/;
 
 /**
  * Validates a parsed JSON rule set strictly (unknown fields are errors too, so a misspelt
- * "minumum" cannot be silently ignored) and returns a clean copy.
+ * "minumum" cannot be silently ignored) and returns a clean copy. With a kind catalogue, also
+ * checks the requirements against it (checkRuleSetKinds).
  */
-export function parseRuleSet(json: unknown, source = 'rule set'): RuleSet {
-  const fail = (path: string, problem: string): never => {
-    throw new RuleSetError(source, path, problem);
-  };
-  const got = (value: unknown) => `, got ${JSON.stringify(value) ?? String(value)}`;
-
-  const object = (value: unknown, path: string, required: string[], optional: string[] = []) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return fail(path, 'must be an object' + got(value));
-    }
-    const record = value as Record<string, unknown>;
-    for (const field of required) {
-      if (!(field in record)) fail(at(path, field), 'is required');
-    }
-    const known = [...required, ...optional];
-    for (const field of Object.keys(record)) {
-      if (!known.includes(field)) {
-        fail(at(path, field), `is not a known field (known: ${known.join(', ')})`);
-      }
-    }
-    return record;
-  };
-  const array = (value: unknown, path: string, nonEmpty: boolean): unknown[] => {
-    if (!Array.isArray(value)) return fail(path, 'must be an array' + got(value));
-    if (nonEmpty && value.length === 0) fail(path, 'must not be empty');
-    return value;
-  };
-  const text = (value: unknown, path: string): string => {
-    if (typeof value !== 'string' || value.trim() === '') {
-      return fail(path, 'must be a non-empty string' + got(value));
-    }
-    return value;
-  };
-  const matching = (value: unknown, path: string, pattern: RegExp, what: string): string => {
-    const s = text(value, path);
-    if (!pattern.test(s)) fail(path, `must be ${what}` + got(value));
-    return s;
-  };
-  const oneOf = <T extends string>(value: unknown, path: string, allowed: readonly T[]): T => {
-    if (!allowed.includes(value as T)) fail(path, `must be one of ${allowed.join(', ')}` + got(value));
-    return value as T;
-  };
-  const positiveInteger = (value: unknown, path: string): number => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      fail(path, 'must be a positive integer' + got(value));
-    }
-    return value as number;
-  };
-  const boolean = (value: unknown, path: string): boolean => {
-    if (typeof value !== 'boolean') fail(path, 'must be true or false' + got(value));
-    return value as boolean;
-  };
-  const localized = (value: unknown, path: string): LocalizedText => {
-    const o = object(value, path, ['zh', 'en']);
-    return { zh: text(o.zh, at(path, 'zh')), en: text(o.en, at(path, 'en')) };
-  };
+export function parseRuleSet(json: unknown, source = 'rule set', catalogue?: KindCatalogue): RuleSet {
+  const { fail, object, array, text, matching, oneOf, integer, boolean, localized } = configReader(source);
+  const positiveInteger = (value: unknown, path: string) => integer(value, path, 1);
 
   const condition = (value: unknown, path: string): QualificationCondition => {
     const o = object(value, path, ['field', 'in']);
     const field = text(o.field, at(path, 'field'));
-    const vocabulary = ATTRIBUTE_VOCABULARIES[field];
-    const values = array(o.in, at(path, 'in'), true).map((v, i) => {
-      const itemPath = `${at(path, 'in')}[${i}]`;
-      return vocabulary ? oneOf(v, itemPath, vocabulary) : text(v, itemPath);
-    });
+    const values = array(o.in, at(path, 'in'), true).map((v, i) => text(v, `${at(path, 'in')}[${i}]`));
     return { field, in: values };
   };
 
@@ -155,6 +84,7 @@ export function parseRuleSet(json: unknown, source = 'rule set'): RuleSet {
     if (first !== i) fail(`requirements[${i}].key`, `"${r.key}" repeats requirements[${first}].key`);
   });
   if (root.note !== undefined) ruleSet.note = text(root.note, 'note');
+  if (catalogue) checkRuleSetKinds(ruleSet, catalogue, source);
   return ruleSet;
 }
 
@@ -164,7 +94,7 @@ export function ruleSetKey(ruleSet: Pick<RuleSet, 'program' | 'version'>): strin
 }
 
 /** Parses every *.json file of `dir`, keyed by ruleSetKey(). Any bad file stops the load. */
-export function loadRuleSetsFromDir(dir: string): Map<string, RuleSet> {
+export function loadRuleSetsFromDir(dir: string, catalogue?: KindCatalogue): Map<string, RuleSet> {
   const ruleSets = new Map<string, RuleSet>();
   const files = new Map<string, string>();
   for (const file of readdirSync(dir)
@@ -176,7 +106,7 @@ export function loadRuleSetsFromDir(dir: string): Map<string, RuleSet> {
     } catch (error) {
       throw new RuleSetError(file, '', `is not valid JSON: ${(error as Error).message}`);
     }
-    const ruleSet = parseRuleSet(json, file);
+    const ruleSet = parseRuleSet(json, file, catalogue);
     const key = ruleSetKey(ruleSet);
     const clash = files.get(key);
     if (clash) throw new RuleSetError(file, 'version', `repeats ${key}, already defined in ${clash}`);
@@ -195,8 +125,4 @@ export function latestRuleSet(
   return list
     .filter((r) => r.program === program)
     .reduce<RuleSet | undefined>((best, r) => (!best || r.version > best.version ? r : best), undefined);
-}
-
-function at(path: string, field: string): string {
-  return path ? `${path}.${field}` : field;
 }

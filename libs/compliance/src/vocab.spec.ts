@@ -1,14 +1,9 @@
 import {
   ACTIVITY_STATUSES,
-  JOURNAL_LEVELS,
   LABELS,
-  MEDIA_LEVELS,
   PROVINCES,
   provinceByCode,
-  REQUIREMENT_KINDS,
   REQUIREMENT_STATUSES,
-  STANDARD_KINDS,
-  STANDARD_LEVELS,
   UNIT_KINDS,
   UNIT_STATUSES,
 } from './vocab';
@@ -25,11 +20,6 @@ describe('fixed vocabularies', () => {
   });
 
   it.each([
-    ['standardLevel', STANDARD_LEVELS],
-    ['standardKind', STANDARD_KINDS],
-    ['journalLevel', JOURNAL_LEVELS],
-    ['mediaLevel', MEDIA_LEVELS],
-    ['requirement', REQUIREMENT_KINDS],
     ['activityStatus', ACTIVITY_STATUSES],
     ['unitKind', UNIT_KINDS],
     ['unitStatus', UNIT_STATUSES],

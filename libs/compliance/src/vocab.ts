@@ -1,39 +1,9 @@
 import type { ActivityStatus, LocalizedText, RequirementStatus } from './types';
 
 /*
- * Fixed lists shared by validation, the engine, views and mails. Unqualified levels (group standards,
- * provincial journals, municipal media…) are listed so they can be recorded; the rule set decides what counts.
+ * Fixed lists shared by validation, the engine, views and mails. Requirement kinds, their fields and the
+ * levels of those fields are data: config/requirement-kinds.json (see kinds.ts).
  */
-
-export const STANDARD_LEVELS = [
-  'international',
-  'national',
-  'industry',
-  'local',
-  'group',
-  'enterprise',
-] as const;
-export type StandardLevel = (typeof STANDARD_LEVELS)[number];
-
-export const STANDARD_KINDS = ['proposal', 'implementation_report'] as const;
-export type StandardKind = (typeof STANDARD_KINDS)[number];
-
-export const JOURNAL_LEVELS = ['national', 'provincial', 'other'] as const;
-export type JournalLevel = (typeof JOURNAL_LEVELS)[number];
-
-export const MEDIA_LEVELS = ['national', 'provincial', 'municipal', 'other'] as const;
-export type MediaLevel = (typeof MEDIA_LEVELS)[number];
-
-/** Requirement keys of the service-industry rule set; activity forms have fields per key. */
-export const REQUIREMENT_KINDS = [
-  'exchange_events',
-  'standard_proposals',
-  'national_papers',
-  'trained_personnel',
-  'work_updates',
-  'media_reports',
-] as const;
-export type RequirementKind = (typeof REQUIREMENT_KINDS)[number];
 
 export const ACTIVITY_STATUSES = [
   'draft',
@@ -57,56 +27,8 @@ export const REQUIREMENT_STATUSES = [
   'met',
 ] as const satisfies readonly RequirementStatus[];
 
-/**
- * Activity attributes whose values come from a fixed list. parseRuleSet checks qualification
- * filters on these fields against the list, so a typo cannot silently make nothing count.
- */
-export const ATTRIBUTE_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
-  standardLevel: STANDARD_LEVELS,
-  standardKind: STANDARD_KINDS,
-  journalLevel: JOURNAL_LEVELS,
-  outletLevel: MEDIA_LEVELS,
-};
-
 /** zh/en labels of every list value, for views and mails. */
 export const LABELS = {
-  standardLevel: {
-    international: { zh: '国际标准', en: 'International standard' },
-    national: { zh: '国家标准', en: 'National standard' },
-    industry: { zh: '行业标准', en: 'Industry standard' },
-    local: { zh: '地方标准', en: 'Local standard' },
-    group: { zh: '团体标准', en: 'Group standard' },
-    enterprise: { zh: '企业标准', en: 'Enterprise standard' },
-  },
-  standardKind: {
-    proposal: { zh: '制修订项目需求', en: 'Proposal to draft or revise a standard' },
-    implementation_report: {
-      zh: '国家标准实施情况报告',
-      en: 'National-standard implementation report',
-    },
-  },
-  journalLevel: {
-    national: { zh: '国家级刊物', en: 'National journal' },
-    provincial: { zh: '省级刊物', en: 'Provincial journal' },
-    other: { zh: '其他刊物', en: 'Other journal' },
-  },
-  mediaLevel: {
-    national: { zh: '国家级媒体', en: 'National media' },
-    provincial: { zh: '省级媒体', en: 'Provincial media' },
-    municipal: { zh: '市县级媒体', en: 'City or county media' },
-    other: { zh: '其他媒体', en: 'Other media' },
-  },
-  requirement: {
-    exchange_events: { zh: '经验交流、观摩活动', en: 'Experience-exchange and observation events' },
-    standard_proposals: {
-      zh: '标准制修订需求或实施情况报告',
-      en: 'Standard proposals or implementation reports',
-    },
-    national_papers: { zh: '国家级刊物论文', en: 'Papers in national journals' },
-    trained_personnel: { zh: '培养标准化专业人才', en: 'Standardization professionals trained' },
-    work_updates: { zh: '示范项目工作动态', en: 'Work-progress updates' },
-    media_reports: { zh: '省级以上新闻媒体宣传', en: 'Provincial or national media reports' },
-  },
   activityStatus: {
     draft: { zh: '草稿', en: 'Draft' },
     submitted: { zh: '待审核', en: 'Submitted' },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { type ActivityStatus, type IsoDate, LABELS, type RequirementKind } from '@app/compliance';
+import { type ActivityStatus, type IsoDate, LABELS } from '@app/compliance';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
 import { Activity, EvidenceFile, Unit, User } from '@app/db';
 import { type Principal, ScopePolicy } from '@app/auth';
@@ -15,6 +15,7 @@ import {
   foreignFields,
   kindProblem,
 } from './activity-kinds';
+import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import type { BulkReviewDto, ReviewQueueQuery } from './dto/review.dto';
 
@@ -23,6 +24,9 @@ export interface ActivityView {
   unitId: number;
   unitName: string;
   province: string;
+  /** The unit's program and rule-set version: which requirements and labels apply. */
+  program: string;
+  ruleSetVersion: number;
   requirement: string;
   date: string;
   title: string;
@@ -76,6 +80,7 @@ export class ActivitiesService {
     private readonly em: EntityManager,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly ruleSets: RuleSetsService,
   ) {}
 
   static view(a: Activity): ActivityView {
@@ -84,6 +89,8 @@ export class ActivitiesService {
       unitId: a.unit.id,
       unitName: a.unit.name,
       province: a.unit.province,
+      program: a.unit.program,
+      ruleSetVersion: a.unit.ruleSetVersion,
       requirement: a.requirement,
       date: a.date,
       title: a.title,
@@ -141,7 +148,7 @@ export class ActivitiesService {
     return this.em.transactional(async (em) => {
       const unit = await this.unitFor(p, dto.unitId);
       checkDate(unit, dto.date, this.clock.today());
-      checkKind(dto.requirement, values, sentKeys(dto));
+      this.checkKind(unit, dto.requirement, values, sentKeys(dto));
       const me = em.getReference(User, p.id);
       const a = em.create(Activity, {
         unit,
@@ -168,16 +175,17 @@ export class ActivitiesService {
       const a = await this.load(p, id);
       assertEditable(a, 'edit');
       const before = snapshot(a);
-      const requirement = (dto.requirement ?? a.requirement) as RequirementKind;
+      const requirement = dto.requirement ?? a.requirement;
       if (dto.date !== undefined) checkDate(a.unit, dto.date, this.clock.today());
 
       // Start from what is stored; a changed requirement drops the old kind's fields.
       const merged: CategoryValues = {};
       for (const f of CATEGORY_FIELDS) merged[f] = a[f] ?? null;
-      if (requirement !== a.requirement) for (const f of foreignFields(requirement)) merged[f] = null;
+      const kind = this.kindOf(a.unit, requirement);
+      if (requirement !== a.requirement) for (const f of foreignFields(kind)) merged[f] = null;
       const sent = sentKeys(dto);
       for (const f of CATEGORY_FIELDS) if (sent.includes(f)) merged[f] = dto[f] ?? null;
-      checkKind(requirement, merged, sent);
+      this.checkKind(a.unit, requirement, merged, sent);
 
       a.requirement = requirement;
       if (dto.date !== undefined) a.date = dto.date;
@@ -378,6 +386,18 @@ export class ActivitiesService {
     }
   }
 
+  /** The unit's own kind of `requirement` (SPEC §3: only its rule set's kinds), or a 400 naming it. */
+  private kindOf(unit: Unit, requirement: string) {
+    const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
+    this.ruleSets.assertLoggable(ruleSet, requirement);
+    return this.ruleSets.kindsOf(ruleSet).find((k) => k.key === requirement)!;
+  }
+
+  private checkKind(unit: Unit, requirement: string, values: CategoryValues, sent: string[]) {
+    const problem = kindProblem(this.kindOf(unit, requirement), values, sent);
+    if (problem) throw new InvalidInputError(problem.field, problem.rule, problem.zh, problem.en);
+  }
+
   private assertRecorder(p: Principal, verb: 'create' | 'edit' | 'submit' | 'delete') {
     if (p.role === 'unit' || p.role === 'admin') return;
     const zh = { create: '登记', edit: '修改', submit: '提交', delete: '删除' }[verb];
@@ -432,12 +452,6 @@ function checkDate(unit: Unit, date: string, today: IsoDate) {
   }
 }
 
-function checkKind(requirement: RequirementKind, values: CategoryValues, sent: string[]) {
-  const problem = kindProblem(requirement, values, sent);
-  if (problem) throw new InvalidInputError(problem.field, problem.rule, problem.zh, problem.en);
-}
-
-/** Keys the client actually sent (class-transformer leaves absent ones undefined). */
 function sentKeys(dto: object): string[] {
   return Object.entries(dto)
     .filter(([, v]) => v !== undefined)

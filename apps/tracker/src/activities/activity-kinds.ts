@@ -1,90 +1,67 @@
-import { LABELS, type RequirementKind } from '@app/compliance';
 import { ACTIVITY_CATEGORY_FIELDS } from '@app/db';
+import type { RequirementKindView } from '../rule-sets/rule-sets.service';
 
-/** Category-specific columns of an activity (SPEC §4). */
+/** Category-specific columns of an activity (SPEC §4); which ones a kind takes is in the kind catalogue. */
 export const CATEGORY_FIELDS = ACTIVITY_CATEGORY_FIELDS;
 export type CategoryField = (typeof CATEGORY_FIELDS)[number];
 export type CategoryValues = Partial<Record<CategoryField, string | number | null>>;
 
-/** Which category fields each requirement takes, and which of them must be filled in. */
-export const KIND_FIELDS: Record<RequirementKind, { required: CategoryField[]; optional: CategoryField[] }> =
-  {
-    exchange_events: { required: ['location'], optional: ['participants'] },
-    standard_proposals: { required: ['standardLevel', 'standardKind'], optional: ['standardNumber'] },
-    national_papers: { required: ['journal', 'journalLevel'], optional: ['issn', 'authors'] },
-    trained_personnel: { required: ['personName', 'personKey'], optional: ['certificate'] },
-    work_updates: { required: ['recipient'], optional: [] },
-    media_reports: { required: ['outlet', 'outletLevel'], optional: ['url'] },
-  };
-
-export const FIELD_LABELS: Record<CategoryField, { zh: string; en: string }> = {
-  location: { zh: '地点', en: 'location' },
-  participants: { zh: '参加人数', en: 'number of participants' },
-  standardLevel: { zh: '标准层级', en: 'standard level' },
-  standardKind: { zh: '类型（项目需求/实施情况报告）', en: 'kind (proposal or implementation report)' },
-  standardNumber: { zh: '标准号或计划号', en: 'standard or plan number' },
-  journal: { zh: '刊物名称', en: 'journal' },
-  journalLevel: { zh: '刊物级别', en: 'journal level' },
-  issn: { zh: 'ISSN/CN 刊号', en: 'ISSN/CN' },
-  authors: { zh: '作者', en: 'authors' },
-  personName: { zh: '人员姓名', en: 'person name' },
-  personKey: { zh: '身份标识（证书号或证件号）', en: 'identity key (certificate or ID number)' },
-  certificate: { zh: '证书', en: 'certificate' },
-  recipient: { zh: '报送单位', en: 'recipient' },
-  outlet: { zh: '媒体名称', en: 'outlet' },
-  outletLevel: { zh: '媒体级别', en: 'outlet level' },
-  url: { zh: '网址', en: 'URL' },
-};
-
 export type KindProblem = {
-  field: CategoryField;
-  rule: 'notForRequirement' | 'required';
+  field: string;
+  rule: 'notForRequirement' | 'required' | 'isIn';
   zh: string;
   en: string;
 };
 
 /**
- * Checks the category fields of a (merged) activity against its requirement: fields of another kind are
- * refused rather than silently stored, and the kind's own required fields must be filled in.
- * `sent` are the fields the caller sent in this request (only those can be "of another kind").
+ * Checks the category fields of a (merged) activity against its kind: fields of another kind are refused
+ * rather than silently stored, the kind's required fields must be filled in, and choice fields hold one of
+ * their values. `sent` are the fields the caller sent in this request (only those can be "of another kind").
  */
 export function kindProblem(
-  requirement: RequirementKind,
+  kind: RequirementKindView,
   values: CategoryValues,
   sent: Iterable<string>,
 ): KindProblem | null {
-  const spec = KIND_FIELDS[requirement];
-  const own = new Set<string>([...spec.required, ...spec.optional]);
-  const label = LABELS.requirement[requirement];
+  const own = new Map(kind.fields.map((f) => [f.name, f]));
+  const label = kind.shortLabel;
   for (const field of sent) {
     if (!(CATEGORY_FIELDS as readonly string[]).includes(field) || own.has(field)) continue;
-    const f = field as CategoryField;
-    if (values[f] == null) continue;
+    if (values[field as CategoryField] == null) continue;
     return {
-      field: f,
+      field,
       rule: 'notForRequirement',
-      zh: `「${FIELD_LABELS[f].zh}」不适用于「${label.zh}」类活动`,
-      en: `${f} does not apply to ${requirement} activities`,
+      zh: `「${field}」不适用于「${label.zh}」类活动`,
+      en: `${field} does not apply to ${kind.key} activities`,
     };
   }
-  for (const f of spec.required) {
-    const v = values[f];
+  for (const f of kind.fields) {
+    const v = values[f.name as CategoryField];
     if (v == null || v === '') {
+      if (!f.required) continue;
       return {
-        field: f,
+        field: f.name,
         rule: 'required',
-        zh: `「${label.zh}」类活动必须填写${FIELD_LABELS[f].zh}`,
-        en: `${f} (${FIELD_LABELS[f].en}) is required for ${requirement} activities`,
+        zh: `「${label.zh}」类活动必须填写${f.label.zh}`,
+        en: `${f.name} (${f.label.en.toLowerCase()}) is required for ${kind.key} activities`,
+      };
+    }
+    const values_ = f.values?.map((x) => x.value);
+    if (values_ && !values_.includes(String(v))) {
+      return {
+        field: f.name,
+        rule: 'isIn',
+        zh: `${f.label.zh}必须是以下之一：${values_.join('、')}`,
+        en: `${f.name} must be one of the following values: ${values_.join(', ')}`,
       };
     }
   }
   return null;
 }
 
-/** Fields a record of `requirement` must not keep (used when an edit changes the requirement). */
-export function foreignFields(requirement: RequirementKind): CategoryField[] {
-  const spec = KIND_FIELDS[requirement];
-  const own = new Set<CategoryField>([...spec.required, ...spec.optional]);
+/** Fields a record of `kind` must not keep (used when an edit changes the requirement). */
+export function foreignFields(kind: RequirementKindView): CategoryField[] {
+  const own = new Set(kind.fields.map((f) => f.name));
   return CATEGORY_FIELDS.filter((f) => !own.has(f));
 }
 

@@ -16,11 +16,12 @@ import {
   type RuleSet,
   ruleSetKey,
   type UnitCompliance,
+  type UnitTarget as EngineTarget,
   withCounts,
 } from '@app/compliance';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { type Principal, ScopePolicy } from '@app/auth';
-import { Unit } from '@app/db';
+import { Unit, UnitTarget } from '@app/db';
 import { Clock } from '../common/clock';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { ComplianceSql, type ScopePart, type Window } from './compliance.sql';
@@ -111,7 +112,8 @@ export class ComplianceService {
       }
     }
 
-    const result = evaluateCounts(ruleSet, cycle, counts, today, at);
+    const targets = (await this.targetsOf({ unitId: unit.id })).get(unit.id) ?? [];
+    const result = evaluateCounts(ruleSet, cycle, counts, today, at, targets);
     const series: Record<string, MonthPoint[]> = {};
     for (const r of result.requirements) {
       series[r.key] = cumulativeByMonth(r.period, dates[r.key].sort(), r.minimum, today);
@@ -198,11 +200,17 @@ export class ComplianceService {
     >;
     const meeting: Record<string, { met: number; of: number }> = {};
     const templates = new Map<string, UnitCompliance>();
+    // Every target of the scope in one query; a unit with targets gets a template of its own.
+    const targets = units.length ? await this.targetsOf({ filter }) : new Map<number, EngineTarget[]>();
     const all: ScopeRow[] = units.map((unit) => {
       const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
       const same = `${ruleSetKey(ruleSet)}|${unit.cycleStart}|${unit.cycleEnd}`;
-      let template = templates.get(same);
-      if (!template) templates.set(same, (template = evaluateCounts(ruleSet, cycleOf(unit), {}, today, at)));
+      const own = targets.get(unit.id);
+      let template = own ? undefined : templates.get(same);
+      if (own) template = evaluateCounts(ruleSet, cycleOf(unit), {}, today, at, own);
+      else if (!template) {
+        templates.set(same, (template = evaluateCounts(ruleSet, cycleOf(unit), {}, today, at)));
+      }
       const result = withCounts(template, counts.get(unit.id) ?? {});
       const requirements: ScopeRow['requirements'] = {};
       for (const r of result.requirements) {
@@ -273,6 +281,40 @@ export class ComplianceService {
       }
     }
     return { year, months };
+  }
+
+  /**
+   * Unit targets (SPEC §3 v2) by unit id: of one unit, or of every unit a scope filter selects (joined to
+   * the units, so one query and no id list). Read with knex like the counts.
+   */
+  private async targetsOf(
+    which: { unitId: number } | { filter: ScopeFilter },
+  ): Promise<Map<number, EngineTarget[]>> {
+    const meta = this.em.getMetadata().get(UnitTarget.name);
+    const col = (prop: keyof UnitTarget) => `t.${meta.properties[prop].fieldNames[0]}`;
+    const q = this.sql.knex({ t: meta.tableName }).select({
+      unitId: col('unit'),
+      requirement: col('requirement'),
+      periodStart: col('periodStart'),
+      minimum: col('minimum'),
+    });
+    if ('unitId' in which) q.where(col('unit'), which.unitId);
+    else {
+      q.join({ u: this.em.getMetadata().get(Unit.name).tableName }, this.sql.u('id'), col('unit'));
+      this.sql.unitFilter(q, which.filter);
+    }
+    const out = new Map<number, EngineTarget[]>();
+    for (const r of (await q) as Record<string, unknown>[]) {
+      const unitId = Number(r.unitId);
+      let list = out.get(unitId);
+      if (!list) out.set(unitId, (list = []));
+      list.push({
+        requirement: String(r.requirement),
+        periodStart: String(r.periodStart),
+        minimum: Number(r.minimum),
+      });
+    }
+    return out;
   }
 
   // ---- for the HTTP layer: the caller's scope applied here, through ScopePolicy ----------------------

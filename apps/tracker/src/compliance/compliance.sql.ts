@@ -127,7 +127,11 @@ export class ComplianceSql {
           all.whereRaw('1 = 1');
           for (const c of alternative) {
             if (!isActivityAttribute(c.field) || c.in.length === 0) all.whereRaw('1 = 0');
-            else all.whereRaw(`${this.attribute(c.field).toQuery()} in (${c.in.map(() => '?').join(', ')})`, c.in);
+            else
+              all.whereRaw(
+                `${this.attribute(c.field).toQuery()} in (${c.in.map(() => '?').join(', ')})`,
+                c.in,
+              );
           }
         });
       }

@@ -5,10 +5,16 @@ import {
   isValidCreditCode,
   latestRuleSet,
   loadRuleSetsFromDir,
-  REQUIREMENT_KINDS,
   type RuleSet,
 } from '@app/compliance';
-import { buildDemoData, demoFacts, demoFootprint, type DemoData, type DemoOptions } from './demo-data';
+import {
+  buildDemoData,
+  DEMO_REQUIREMENTS,
+  demoFacts,
+  demoFootprint,
+  type DemoData,
+  type DemoOptions,
+} from './demo-data';
 
 const ruleSet = latestRuleSet(
   loadRuleSetsFromDir(join(__dirname, '../../../../config/rule-sets')),
@@ -69,7 +75,7 @@ describe('demo data builder', () => {
 
   it('logs all six kinds per unit with their own fields', () => {
     for (const u of data.units) {
-      expect(new Set(u.activities.map((a) => a.requirement))).toEqual(new Set(REQUIREMENT_KINDS));
+      expect(new Set(u.activities.map((a) => a.requirement))).toEqual(new Set(DEMO_REQUIREMENTS));
     }
     const all = data.units.flatMap((u) => u.activities);
     const of = (k: string) => all.filter((a) => a.requirement === k);

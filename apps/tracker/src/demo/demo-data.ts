@@ -12,7 +12,6 @@ import {
   paceFor,
   periodsOf,
   provinceByCode,
-  REQUIREMENT_KINDS,
   type Requirement,
   requirementPeriod,
   type RequirementStatus,
@@ -28,6 +27,16 @@ import { type DemoCity, placesOf } from './demo-places';
 
 export const DEMO_DEFAULT_PASSWORD = 'demo-password-1';
 export const DEMO_MAX_UNITS = 100;
+
+/** The six requirements of the service-industry program (SPEC §1) the demo data fills. */
+export const DEMO_REQUIREMENTS = [
+  'exchange_events',
+  'standard_proposals',
+  'national_papers',
+  'trained_personnel',
+  'work_updates',
+  'media_reports',
+] as const;
 /** Sign-in e-mails of demo users live under this reserved example domain. */
 export const DEMO_USER_DOMAIN = 'demo.example.com';
 
@@ -698,7 +707,7 @@ export function buildDemoData(o: DemoOptions): DemoData {
     throw new RangeError(`today (${o.today}) must lie in the demo year ${o.year}`);
   }
   const byKey = new Map(o.ruleSet.requirements.map((r) => [r.key, r]));
-  for (const key of REQUIREMENT_KINDS) {
+  for (const key of DEMO_REQUIREMENTS) {
     if (!byKey.has(key)) throw new RangeError(`rule set ${o.ruleSet.program} lacks requirement ${key}`);
   }
   const places = placesOf(o.province);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type ActivityStatus, ACTIVITY_STATUSES, type IsoDate, PROVINCE_CODES } from '@app/compliance';
 import { ConflictError, InvalidInputError } from '@app/common';
-import { Activity, EvidenceFile, Session, Unit, User } from '@app/db';
+import { Activity, EvidenceFile, Session, Unit, UnitTarget, User } from '@app/db';
 import { hashPassword, PASSWORD_MIN_LENGTH } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -206,7 +206,11 @@ export class DemoSeedService {
       await tx.nativeDelete(Session, { user: { $in: userIds } });
       await tx.nativeDelete(User, { id: { $in: userIds } });
     }
-    if (unitIds.length) await tx.nativeDelete(Unit, { id: { $in: unitIds } });
+    if (unitIds.length) {
+      // A demo unit may carry targets set on its page (SPEC §3 v2): they go with it.
+      await tx.nativeDelete(UnitTarget, { unit: { $in: unitIds } });
+      await tx.nativeDelete(Unit, { id: { $in: unitIds } });
+    }
     tx.clear();
     return { units: unitIds.length, users: userIds.length, activities: removedActivities };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
-import { daysInclusive, type IsoDate, LABELS, type LocalizedText, todayIn } from '@app/compliance';
+import { daysInclusive, type IsoDate, type LocalizedText, todayIn } from '@app/compliance';
 import { Env, NotFoundError } from '@app/common';
 import { Activity, Unit, type UnitContact } from '@app/db';
 import type { Locale } from '@app/reporting';
@@ -48,7 +48,8 @@ export class ReportBuilder {
     if (!unit) throw new NotFoundError(`unit ${unitId}`);
     const view = await this.compliance.forUnit(unit, asOf, asOf);
     const rejected = await this.activities.rejectedForUnit(unitId);
-    const labels = new Map(view.requirements.map((r) => [r.key, r.label]));
+    // Every label comes from the unit's rule set (SPEC §3), short ones for the rejected list.
+    const labels = new Map(view.requirements.map((r) => [r.key, r.shortLabel]));
     return {
       locale,
       period,
@@ -61,20 +62,22 @@ export class ReportBuilder {
       requirements: view.requirements.map((r) => ({
         key: r.key,
         label: r.label,
-        shortLabel: shortLabel(r.key, r.label),
+        shortLabel: r.shortLabel,
         unit: r.unit,
         verified: r.verified,
         pending: r.pending,
         minimum: r.minimum,
         pace: r.pace,
         remaining: r.remaining,
+        remainingPending: r.remainingPending,
+        daysLeft: r.daysLeft,
         status: r.status,
         periodEnd: r.period.end,
       })),
       rejected: rejected.map((a) => ({
         id: a.id,
         date: a.date,
-        requirement: labels.get(a.requirement) ?? requirementLabel(a.requirement),
+        requirement: labels.get(a.requirement) ?? keyAsLabel(a.requirement),
         title: a.title,
         reason: a.rejectReason,
       })),
@@ -98,7 +101,7 @@ export class ReportBuilder {
     );
     const unitIds = scope.rows.map((r) => r.unit.id);
     const queue = await this.activities.awaitingReview(unitIds);
-    const labels = new Map(scope.requirements.map((r) => [r.key, shortLabel(r.key, r.label)]));
+    const labels = new Map(scope.requirements.map((r) => [r.key, r.shortLabel]));
     const model: DigestModel = {
       locale,
       period,
@@ -106,17 +109,18 @@ export class ReportBuilder {
       recipientName: recipientName ?? null,
       dashboardUrl: this.url('/'),
       provinces: provinces === null ? null : [...provinces].sort(),
-      requirements: scope.requirements.map((r) => ({ key: r.key, label: shortLabel(r.key, r.label) })),
+      requirements: scope.requirements.map((r) => ({ key: r.key, label: r.shortLabel, unit: r.unit })),
       rows: scope.rows.map((r) => ({
         unit: { id: r.unit.id, name: r.unit.name, province: r.unit.province },
         overall: r.overall,
+        // The scope view's cells: counts, still needed (remaining, remainingPending) and daysLeft.
         cells: r.requirements,
       })),
       totals: scope.totals,
       queue: queue.map((a) => ({
         id: a.id,
         unitName: a.unitName,
-        requirement: labels.get(a.requirement) ?? requirementLabel(a.requirement),
+        requirement: labels.get(a.requirement) ?? keyAsLabel(a.requirement),
         title: a.title,
         date: a.date,
         submittedAt: a.submittedAt,
@@ -184,13 +188,9 @@ export function contactsOf(unit: Pick<Unit, 'contacts'>): UnitContact[] {
   return out;
 }
 
-/** The short label of a known requirement (经验交流、观摩活动), else the rule set's own. */
-export function shortLabel(key: string, label: LocalizedText): LocalizedText {
-  return (LABELS.requirement as Record<string, LocalizedText>)[key] ?? label;
-}
-
-function requirementLabel(key: string): LocalizedText {
-  return (LABELS.requirement as Record<string, LocalizedText>)[key] ?? { zh: key, en: key };
+/** For an activity whose requirement is not in the rule set any more: its key, rather than nothing. */
+function keyAsLabel(key: string): LocalizedText {
+  return { zh: key, en: key };
 }
 
 /**

@@ -5,7 +5,7 @@ import { STATUS_COLORS, STATUS_TINTS, t, type Locale } from '@app/reporting';
 import { loc, provinceName } from '@app/reporting/mail';
 import type { ScopeComplianceView } from '../compliance/compliance.types';
 import { neutralise } from '../web/exports/spreadsheet';
-import { shortLabel } from './report-builder.service';
+import { stillNeededLines } from '../web/present';
 
 const argb = (hex: string) => `FF${hex.replace('#', '').toUpperCase()}`;
 
@@ -38,8 +38,9 @@ function details(a: Activity, L: Locale): string {
 }
 
 /**
- * The digest's attachment: sheet 1 the full unit × requirement table (cells coloured by status),
- * sheet 2 every activity of the period. Text cells are neutralised against formula injection.
+ * The digest's attachment: sheet 1 the full unit × requirement table (cells coloured by status) and
+ * what each unit still needs, sheet 2 every activity of the period. Text cells are neutralised against
+ * formula injection. Requirement labels are the rule sets' short ones.
  */
 export async function digestWorkbook(
   scope: ScopeComplianceView,
@@ -54,7 +55,7 @@ export async function digestWorkbook(
     views: [{ state: 'frozen', ySplit: 1, xSplit: 1 }],
   });
   const reqHeaders = scope.requirements.flatMap((q) => {
-    const label = loc(shortLabel(q.key, q.label), L);
+    const label = loc(q.shortLabel, L);
     return [
       `${label} · ${t(L, 'common.verified')}`,
       `${label} · ${t(L, 'common.pending')}`,
@@ -69,6 +70,7 @@ export async function digestWorkbook(
       t(L, 'mail.col.period'),
       t(L, 'mail.digest.overall'),
       ...reqHeaders,
+      t(L, 'stillNeeded.heading'),
     ].map(neutralise),
   );
   sum.getRow(1).font = { bold: true };
@@ -83,7 +85,11 @@ export async function digestWorkbook(
       const c = row.requirements[q.key];
       cells.push(...(c ? [c.verified, c.pending, c.minimum, t(L, `status.${c.status}`)] : ['', '', '', '']));
     }
+    // SPEC §3 v2: every requirement not yet met, one line each, worst first.
+    const needed = stillNeededLines(scope, row, L).map((l) => l.text);
+    cells.push(neutralise(needed.length ? needed.join('\n') : t(L, 'stillNeeded.allMet')));
     const added = sum.addRow(cells);
+    added.getCell(cells.length).alignment = { wrapText: true, vertical: 'top' };
     added.getCell(4).fill = statusFill(row.overall);
     added.getCell(4).font = { color: { argb: argb(STATUS_COLORS[row.overall]) }, bold: true };
     scope.requirements.forEach((q, i) => {
@@ -97,6 +103,7 @@ export async function digestWorkbook(
   sum.getColumn(3).width = 24;
   sum.getColumn(4).width = 12;
   for (let i = 5; i < 5 + reqHeaders.length; i++) sum.getColumn(i).width = 14;
+  sum.getColumn(5 + reqHeaders.length).width = 60;
 
   const act = wb.addWorksheet(t(L, 'mail.xlsx.activitiesSheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
   act.addRow(
@@ -114,11 +121,12 @@ export async function digestWorkbook(
     ].map(neutralise),
   );
   act.getRow(1).font = { bold: true };
+  const labels = new Map(scope.requirements.map((q) => [q.key, loc(q.shortLabel, L)]));
   for (const a of activities) {
     act.addRow([
       neutralise(a.unit.name),
       neutralise(provinceName(L, a.unit.province)),
-      neutralise(t(L, `requirement.${a.requirement}`)),
+      neutralise(labels.get(a.requirement) ?? a.requirement),
       a.date,
       neutralise(a.title),
       t(L, `activityStatus.${a.status}`),

@@ -3,6 +3,8 @@ import { MulterModule } from '@nestjs/platform-express';
 import { Env } from '@app/common';
 import { UnitsController } from './units.controller';
 import { UnitsService } from './units.service';
+import { UnitTargetsController } from './unit-targets.controller';
+import { UnitTargetsService } from './unit-targets.service';
 
 @Module({
   imports: [
@@ -12,8 +14,8 @@ import { UnitsService } from './units.service';
       useFactory: (env: Env) => ({ limits: { fileSize: env.UPLOAD_MAX_BYTES, files: 1, fields: 10 } }),
     }),
   ],
-  controllers: [UnitsController],
-  providers: [UnitsService],
-  exports: [UnitsService],
+  controllers: [UnitsController, UnitTargetsController],
+  providers: [UnitsService, UnitTargetsService],
+  exports: [UnitsService, UnitTargetsService],
 })
 export class UnitsModule {}

@@ -4,7 +4,8 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ConflictError, InvalidInputError, NotFoundError } from '@app/common';
-import { Activity, Unit } from '@app/db';
+import { Activity, Unit, UnitTarget } from '@app/db';
+import type { Cycle, RuleSet } from '@app/compliance';
 import { type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { type Page, pageOptions } from '../common/pagination';
@@ -12,6 +13,7 @@ import { flattenErrors } from '../common/validation';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { CreateUnitDto, cycleProblem, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
 import { isBlankRow, parseUnitFile, rowToUnitInput, zhFieldLabel } from './unit-file';
+import { targetProblem } from './unit-targets.rules';
 
 export type UnitView = ReturnType<typeof UnitsService.view>;
 
@@ -149,11 +151,21 @@ export class UnitsService {
     if (dto.creditCode !== undefined && dto.creditCode !== unit.creditCode) {
       await this.checkCreditCodeFree(dto.creditCode);
     }
-    // A unit keeps the rule-set version it started with, unless it moves to another program.
-    if (dto.program !== undefined && dto.program !== unit.program) {
-      unit.ruleSetVersion = this.latestVersion(dto.program);
-      unit.program = dto.program;
+    const programChanged = dto.program !== undefined && dto.program !== unit.program;
+    // A unit keeps the rule-set version it started with, unless an admin moves it to another version
+    // (audited below) or it moves to another program (that program's latest version, unless named).
+    const program = dto.program ?? unit.program;
+    const version =
+      dto.ruleSetVersion ?? (programChanged ? this.latestVersion(program) : unit.ruleSetVersion);
+    const ruleSetChanged = programChanged || version !== unit.ruleSetVersion;
+    if (ruleSetChanged) await this.checkRuleSetFits(unit, program, version);
+    if (ruleSetChanged || cycleStart !== unit.cycleStart || cycleEnd !== unit.cycleEnd) {
+      const ruleSet = this.ruleSets.get(program, version);
+      const cause = programChanged ? 'program' : ruleSetChanged ? 'ruleSetVersion' : null;
+      await this.checkTargetsFit(unit, ruleSet, { start: cycleStart, end: cycleEnd }, cause);
     }
+    unit.program = program;
+    unit.ruleSetVersion = version;
     if (dto.name !== undefined) unit.name = dto.name;
     if (dto.creditCode !== undefined) unit.creditCode = dto.creditCode;
     if (dto.province !== undefined) unit.province = dto.province;
@@ -169,6 +181,40 @@ export class UnitsService {
     if (Object.keys(changes).length) this.audit.record(actor, 'update', 'unit', id, changes);
     await this.guardUnique(unit.creditCode, () => this.em.flush());
     return UnitsService.view(unit);
+  }
+
+  /**
+   * A move to another rule set (version or program) must name one that exists and has every requirement
+   * the unit has logged activities of; otherwise they would silently stop counting.
+   */
+  private async checkRuleSetFits(unit: Unit, program: string, version: number): Promise<void> {
+    const ruleSet = this.ruleSets.all().find((r) => r.program === program && r.version === version);
+    if (!ruleSet) {
+      const versions = this.ruleSets
+        .all()
+        .filter((r) => r.program === program)
+        .map((r) => r.version);
+      throw new InvalidInputError(
+        'ruleSetVersion',
+        'isIn',
+        `规则「${program}」没有第 ${version} 版，现有版本：${versions.join('、') || '无'}`,
+        `ruleSetVersion ${version} does not exist for program ${program} (versions: ${versions.join(', ') || 'none'})`,
+      );
+    }
+    const keys = ruleSet.requirements.map((r) => r.key);
+    const stranded = await this.em.count(Activity, {
+      unit: unit.id,
+      deletedAt: null,
+      requirement: { $nin: keys },
+    });
+    if (stranded) {
+      throw new InvalidInputError(
+        'ruleSetVersion',
+        'requirementsKept',
+        `本单位有 ${stranded} 项活动所属任务不在 ${program} 第 ${version} 版规则中，不能改用该版本`,
+        `${stranded} logged activities of the unit are of requirements ${program}@${version} does not have`,
+      );
+    }
   }
 
   /** Soft delete: the unit disappears from every scope but stays in the database and the audit log. */
@@ -340,6 +386,44 @@ export class UnitsService {
     const unit = await this.em.findOne(Unit, { id, deletedAt: null });
     if (!unit) throw new NotFoundError(`unit ${id}`);
     return unit;
+  }
+
+  /**
+   * SPEC §3 v2: a unit's targets stay on periods it has. A new cycle (or program) that would leave a
+   * target on a date starting none of its requirement's periods, or on a requirement the rule set lacks,
+   * is refused, naming cycleEnd (target after the new end), cycleStart, or program / ruleSetVersion.
+   */
+  private async checkTargetsFit(
+    unit: Unit,
+    ruleSet: RuleSet,
+    cycle: Cycle,
+    ruleSetField: 'program' | 'ruleSetVersion' | null,
+  ): Promise<void> {
+    const targets = await this.em.find(
+      UnitTarget,
+      { unit },
+      { orderBy: { periodStart: 'asc', requirement: 'asc' } },
+    );
+    const misfits = targets.filter((t) => targetProblem(ruleSet, cycle, [t]));
+    if (!misfits.length) return;
+    const first = misfits[0];
+    // With another rule set its periods and requirements apply: the program (or version) is the cause.
+    const missing = !!ruleSetField || targetProblem(ruleSet, cycle, [first])!.field === 'requirement';
+    const field = missing
+      ? (ruleSetField ?? 'program')
+      : first.periodStart > cycle.end
+        ? 'cycleEnd'
+        : 'cycleStart';
+    throw new InvalidInputError(
+      field,
+      missing ? 'targetsInRuleSet' : 'targetsInsideCycle',
+      missing
+        ? `有 ${misfits.length} 个任务书目标（如 ${first.requirement}，自 ${first.periodStart}）在新的考核规则中没有对应的任务类别`
+        : `有 ${misfits.length} 个任务书目标（如 ${first.requirement}，自 ${first.periodStart}）将不再对应新建设周期的考核期`,
+      missing
+        ? `${misfits.length} unit targets (e.g. ${first.requirement} from ${first.periodStart}) have no requirement in the new rule set`
+        : `${misfits.length} unit targets (e.g. ${first.requirement} from ${first.periodStart}) would no longer start a period of the new cycle`,
+    );
   }
 
   private async checkActivitiesInside(unit: Unit, start: string, end: string): Promise<void> {

@@ -1,53 +1,40 @@
-import {
-  JOURNAL_LEVELS,
-  MEDIA_LEVELS,
-  REQUIREMENT_KINDS,
-  type RequirementKind,
-  STANDARD_KINDS,
-  STANDARD_LEVELS,
-} from '@app/compliance';
 import type { Locale } from '@app/reporting/i18n';
-import { CATEGORY_FIELDS, type CategoryField, KIND_FIELDS } from '../activities/activity-kinds';
+import { CATEGORY_FIELDS } from '../activities/activity-kinds';
 import { CreateActivityDto, UpdateActivityDto } from '../activities/dto/activity.dto';
+import type { RequirementKindView } from '../rule-sets/rule-sets.service';
 import { type FieldErrors, validateForm } from './form-validation';
 
-/** How each category field is asked for on the form. */
-export interface FieldSpec {
-  name: CategoryField;
-  type: 'text' | 'number' | 'url' | 'select';
-  max?: number;
-  options?: readonly string[];
-  /** Catalog prefix of the option labels. */
-  labels?: string;
+/** A requirement kind as the form shows it, labelled in one language (from the registry). */
+export interface KindForm {
+  kind: string;
+  label: string;
+  hint: string;
+  fields: {
+    name: string;
+    label: string;
+    type: 'text' | 'number' | 'url' | 'select';
+    required: boolean;
+    max?: number;
+    options?: { value: string; label: string }[];
+  }[];
 }
 
-const SPECS: Record<CategoryField, Omit<FieldSpec, 'name'>> = {
-  location: { type: 'text', max: 200 },
-  participants: { type: 'number', max: 100_000 },
-  standardLevel: { type: 'select', options: STANDARD_LEVELS, labels: 'standardLevel' },
-  standardKind: { type: 'select', options: STANDARD_KINDS, labels: 'standardKind' },
-  standardNumber: { type: 'text', max: 100 },
-  journal: { type: 'text', max: 200 },
-  journalLevel: { type: 'select', options: JOURNAL_LEVELS, labels: 'journalLevel' },
-  issn: { type: 'text', max: 50 },
-  authors: { type: 'text', max: 500 },
-  personName: { type: 'text', max: 100 },
-  personKey: { type: 'text', max: 100 },
-  certificate: { type: 'text', max: 200 },
-  recipient: { type: 'text', max: 200 },
-  outlet: { type: 'text', max: 200 },
-  outletLevel: { type: 'select', options: MEDIA_LEVELS, labels: 'mediaLevel' },
-  url: { type: 'url', max: 1000 },
-};
-
-/** Per requirement kind: its fields in form order, each marked required or not. */
-export const KIND_FORMS = REQUIREMENT_KINDS.map((kind) => ({
-  kind,
-  fields: [
-    ...KIND_FIELDS[kind].required.map((name) => ({ name, ...SPECS[name], required: true })),
-    ...KIND_FIELDS[kind].optional.map((name) => ({ name, ...SPECS[name], required: false })),
-  ],
-}));
+/** The unit's kinds (RuleSetsService.kindsOf) as form fieldsets, in `locale`. */
+export function kindForms(kinds: readonly RequirementKindView[], locale: Locale): KindForm[] {
+  return kinds.map((k) => ({
+    kind: k.key,
+    label: k.shortLabel[locale],
+    hint: k.hint?.[locale] ?? '',
+    fields: k.fields.map((f) => ({
+      name: f.name,
+      label: f.label[locale],
+      required: f.required,
+      type: f.type === 'choice' ? 'select' : f.type === 'integer' ? 'number' : f.type,
+      max: f.type === 'integer' ? f.max : f.maxLength,
+      options: f.values?.map((v) => ({ value: v.value, label: v.label[locale] })),
+    })),
+  }));
+}
 
 export type FormValues = Record<string, string>;
 
@@ -69,8 +56,9 @@ export function toActivityDto(
   values: FormValues,
   mode: 'create' | 'update',
   locale: Locale,
+  kinds: readonly KindForm[],
 ): { dto?: CreateActivityDto | UpdateActivityDto; errors: FieldErrors } {
-  const requirement = values.requirement as RequirementKind;
+  const kind = kinds.find((k) => k.kind === values.requirement);
   const plain: Record<string, unknown> = {
     requirement: values.requirement,
     date: values.date,
@@ -79,13 +67,13 @@ export function toActivityDto(
   };
   if (mode === 'create' && values.unitId)
     plain.unitId = /^\d+$/.test(values.unitId) ? Number(values.unitId) : values.unitId;
-  if ((REQUIREMENT_KINDS as readonly string[]).includes(requirement)) {
-    const own = [...KIND_FIELDS[requirement].required, ...KIND_FIELDS[requirement].optional];
-    for (const f of own) {
-      const raw = values[f]?.trim() ?? '';
-      if (raw === '') plain[f] = mode === 'update' ? null : undefined;
-      else if (f === 'participants') plain[f] = /^\d+$/.test(raw) ? Number(raw) : raw;
-      else plain[f] = raw;
+  if (kind) {
+    const own = kind.fields.map((f) => f.name);
+    for (const f of kind.fields) {
+      const raw = values[f.name]?.trim() ?? '';
+      if (raw === '') plain[f.name] = mode === 'update' ? null : undefined;
+      else if (f.type === 'number') plain[f.name] = /^\d+$/.test(raw) ? Number(raw) : raw;
+      else plain[f.name] = raw;
     }
     // Fields of the other kinds are cleared on an edit that changes the kind.
     if (mode === 'update') for (const f of CATEGORY_FIELDS) if (!own.includes(f)) plain[f] = undefined;

@@ -5,12 +5,10 @@ import {
   ACTIVITY_STATUSES,
   type ActivityStatus,
   PROVINCE_CODES,
-  REQUIREMENT_KINDS,
   REQUIREMENT_STATUSES,
-  type RequirementKind,
   type RequirementStatus,
 } from '@app/compliance';
-import { IsCalendarDate } from '../activities/dto/activity.dto';
+import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
 
 /*
  * Shapes of page forms and page query strings. Pages share the API's ValidationPipe (unknown fields are
@@ -94,6 +92,8 @@ export const FLASHES = [
   'userCreated',
   'userSaved',
   'mailRetried',
+  'targetSaved',
+  'targetRemoved',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];
@@ -111,8 +111,8 @@ export class UnitPageQuery extends FlashQuery {
   at?: string;
 
   @IsOptional()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 
   @IsOptional()
   @IsIn(ACTIVITY_STATUSES)
@@ -163,8 +163,8 @@ export class ReviewPageQuery extends FlashQuery {
   province?: string;
 
   @IsOptional()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 
   @IsOptional()
   @Type(() => Number)

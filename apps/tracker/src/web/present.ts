@@ -1,4 +1,4 @@
-import type { RequirementResult } from '@app/compliance';
+import type { LocalizedText, RequirementResult } from '@app/compliance';
 import {
   cumulativeLineConfig,
   monthlyTrendConfig,
@@ -6,26 +6,24 @@ import {
   requirementShareConfig,
   statusDistributionConfig,
 } from '@app/reporting/charts/configs';
-import { formatMonthDay, type Locale, t } from '@app/reporting/i18n';
+import { type Locale, t } from '@app/reporting/i18n';
+import { notYetMet, stillNeededText } from '@app/reporting/i18n/still-needed';
 import type {
   ComplianceTrend,
   ScopeComplianceView,
+  ScopeRow,
   UnitComplianceView,
 } from '../compliance/compliance.types';
 
 /*
- * Turning compliance views into what the pages show: short requirement labels, shortfalls in words and
- * the chart configurations, built by the shared builders so pages and e-mails draw the same charts.
+ * Turning compliance views into what the pages show: the rule set's short requirement labels, what is
+ * still needed in words and the chart configurations, built by the shared builders so pages and e-mails
+ * draw the same charts.
  */
 
-/** The short catalog label of a requirement, or the rule set's own label for requirements it lacks. */
-export function requirementLabel(
-  locale: Locale,
-  r: { key: string; label: { zh: string; en: string } },
-): string {
-  const key = `requirement.${r.key}`;
-  const text = t(locale, key);
-  return text === key ? r.label[locale] : text;
+/** The rule set's short label of a requirement (SPEC §3: every label shown comes from the rule set). */
+export function requirementLabel(locale: Locale, r: { shortLabel: LocalizedText }): string {
+  return r.shortLabel[locale] || r.shortLabel.zh;
 }
 
 export interface Shortfall {
@@ -35,21 +33,61 @@ export interface Shortfall {
   pending: number;
 }
 
-/** "还需 2 次省级以上新闻媒体宣传，截至 12 月 31 日" for every requirement not yet met. */
+/**
+ * SPEC §3 v2 "still needed": "国家级刊物论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天" for every
+ * requirement not yet met, whatever its status (on track is not done), worst status first.
+ */
 export function shortfalls(view: UnitComplianceView, locale: Locale): Shortfall[] {
-  return view.requirements
-    .filter((r) => r.remaining > 0)
-    .map((r) => ({
-      key: r.key,
-      status: r.status,
-      pending: r.pending,
-      text: t(locale, r.status === 'failed' ? 'web.unit.missed' : 'web.unit.stillNeeded', {
-        n: r.remaining,
-        unit: r.unit[locale],
-        label: requirementLabel(locale, r),
-        date: formatMonthDay(locale, r.period.end),
-      }),
-    }));
+  return notYetMet(view.requirements).map((r) => ({
+    key: r.key,
+    status: r.status,
+    pending: r.remainingPending,
+    text: stillNeededText(locale, r, view.today) ?? '',
+  }));
+}
+
+/** The still-needed lines of one row of a scope view (overview, its export, the digest workbook). */
+export function stillNeededLines(
+  view: Pick<ScopeComplianceView, 'requirements' | 'today'>,
+  row: ScopeRow,
+  locale: Locale,
+): Shortfall[] {
+  const cells = view.requirements
+    .filter((q) => row.requirements[q.key])
+    .map((q) => ({ ...row.requirements[q.key], key: q.key, shortLabel: q.shortLabel, unit: q.unit }));
+  return notYetMet(cells).map((c) => ({
+    key: c.key,
+    status: c.status,
+    pending: c.remainingPending,
+    text: stillNeededText(locale, c, view.today) ?? '',
+  }));
+}
+
+/**
+ * What the overview shows per row beyond the numbers: the still-needed lines (worst first) and, per
+ * requirement cell, a tooltip with the status, the still-needed sentence (if any), pending and pace.
+ */
+export function overviewRows(view: ScopeComplianceView, locale: Locale) {
+  const out: Record<number, { lines: Shortfall[]; titles: Record<string, string> }> = {};
+  for (const row of view.rows) {
+    const lines = stillNeededLines(view, row, locale);
+    const byKey = new Map(lines.map((l) => [l.key, l.text]));
+    const titles: Record<string, string> = {};
+    for (const q of view.requirements) {
+      const c = row.requirements[q.key];
+      if (!c) continue;
+      titles[q.key] = [
+        `${requirementLabel(locale, q)}${locale === 'zh' ? '：' : ': '}${t(locale, `status.${c.status}`)}`,
+        byKey.get(q.key),
+        `${t(locale, 'common.verified')} ${c.verified} / ${t(locale, 'common.minimum')} ${c.minimum}`,
+        `${t(locale, 'common.pending')} ${c.pending} · ${t(locale, 'common.pace')} ${c.pace}`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+    }
+    out[row.unit.id] = { lines, titles };
+  }
+  return out;
 }
 
 export function unitCharts(view: UnitComplianceView, locale: Locale) {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import nunjucks from 'nunjucks';
 import { formatDate, type Locale, type MessageParams, t } from '@app/reporting/i18n';
+import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { AssetsService } from './assets.service';
 import type { FlashKey } from './forms';
 import { type PageRequest, rememberLocale, requestLocale } from './locale';
@@ -39,7 +40,10 @@ export function formatDateTime(value: Date | string | null | undefined): string 
 export class ViewsService {
   private readonly env: nunjucks.Environment;
 
-  constructor(private readonly assets: AssetsService) {
+  constructor(
+    private readonly assets: AssetsService,
+    private readonly ruleSets: RuleSetsService,
+  ) {
     this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR), {
       autoescape: true,
       throwOnUndefined: false,
@@ -58,6 +62,12 @@ export class ViewsService {
       t: tr,
       label: (prefix: string, value: unknown) =>
         value == null || value === '' ? '' : tr(`${prefix}.${String(value)}`),
+      /** Labels from the requirement registry: an activity's requirement as its unit's rule set names it. */
+      requirementLabel: (a: { program: string; ruleSetVersion: number; requirement: string }) =>
+        this.ruleSets.requirementLabel(a.program, a.ruleSetVersion, a.requirement)[locale],
+      kindLabel: (_prefix: unknown, key: string) => this.ruleSets.kindLabel(key)[locale],
+      valueLabel: (field: string, value: string) => this.ruleSets.valueLabel(field, value)[locale],
+      fieldLabel: (field: string) => this.ruleSets.field(field)?.label[locale] ?? field,
       date: (iso: string | null | undefined) => (iso ? formatDate(locale, iso) : ''),
       dateTime: formatDateTime,
       asset: (name: string) => this.assets.url(name),

@@ -37,6 +37,9 @@ export const ACTIVITY_CATEGORY_FIELDS = [
   'url',
 ] as const;
 
+/** Category columns holding whole numbers (the others hold text). */
+export const ACTIVITY_INTEGER_FIELDS: readonly string[] = ['participants'];
+
 /**
  * One logged deliverable. Category-specific fields are plain nullable columns so qualification filters
  * (e.g. journalLevel = national) and distinct-person counts run as grouped SQL.

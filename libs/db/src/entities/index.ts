@@ -7,6 +7,7 @@ export * from './evidence-file.entity';
 export * from './audit-log.entity';
 export * from './outbox-message.entity';
 export * from './report-run.entity';
+export * from './unit-target.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -15,6 +16,17 @@ import { EvidenceFile } from './evidence-file.entity';
 import { AuditLog } from './audit-log.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { ReportRun } from './report-run.entity';
+import { UnitTarget } from './unit-target.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
-export const ENTITIES = [Unit, User, Session, Activity, EvidenceFile, AuditLog, OutboxMessage, ReportRun];
+export const ENTITIES = [
+  Unit,
+  User,
+  Session,
+  Activity,
+  EvidenceFile,
+  AuditLog,
+  OutboxMessage,
+  ReportRun,
+  UnitTarget,
+];

@@ -1,6 +1,7 @@
-import { todayIn } from '@app/compliance';
+import { type RequirementStatus, todayIn } from '@app/compliance';
 import { STATUS_ORDER } from '../charts/palette';
 import { formatDate, formatMonth, t, type Locale } from '../i18n';
+import { notYetMet, stillNeededText } from '../i18n/still-needed';
 import {
   button,
   esc,
@@ -24,8 +25,6 @@ export const MAX_TABLE_ROWS = 200;
 /** Review-queue entries listed in the mail body. */
 export const MAX_QUEUE_ROWS = 30;
 
-const SHORT_OF = new Set(['failed', 'shortfall', 'at_risk']);
-
 export function provinceName(locale: Locale, code: string): string {
   return t(locale, `province.${code}`);
 }
@@ -46,21 +45,32 @@ export function digestSubject(m: DigestModel): string {
   });
 }
 
-/** Units with at least one requirement behind pace, and what each still needs. */
-export function shortfallUnits(m: DigestModel): { row: DigestRow; parts: string[] }[] {
+export interface StillNeededLine {
+  key: string;
+  status: RequirementStatus;
+  text: string;
+}
+
+/**
+ * SPEC §3 v2: every unit with a requirement not yet met, whatever its status (rows come worst overall
+ * first), with a still-needed line per such requirement, worst first.
+ */
+export function stillNeededUnits(m: DigestModel): { row: DigestRow; lines: StillNeededLine[] }[] {
   return m.rows
-    .filter((r) => SHORT_OF.has(r.overall))
-    .map((row) => ({
-      row,
-      parts: m.requirements
-        .filter((q) => row.cells[q.key] && SHORT_OF.has(row.cells[q.key].status))
-        .map((q) =>
-          t(m.locale, 'mail.digest.shortfallPart', {
-            requirement: loc(q.label, m.locale),
-            n: row.cells[q.key].remaining,
-          }),
-        ),
-    }));
+    .map((row) => {
+      const cells = m.requirements
+        .filter((q) => row.cells[q.key])
+        .map((q) => ({ ...row.cells[q.key], key: q.key, shortLabel: q.label, unit: q.unit }));
+      return {
+        row,
+        lines: notYetMet(cells).map((c) => ({
+          key: c.key,
+          status: c.status,
+          text: stillNeededText(m.locale, c, m.asOf) ?? '',
+        })),
+      };
+    })
+    .filter((u) => u.lines.length > 0);
 }
 
 /** A supervisor's monthly digest: subject, HTML (charts as cid: images) and the plain-text part. */
@@ -70,8 +80,12 @@ export function renderDigest(m: DigestModel): MailContent {
   const title = t(L, 'mail.digest.title', { month });
   const scope = scopeLabel(L, m.provinces);
   const intro = t(L, 'mail.digest.intro', { scope, units: m.totals.units, asOf: formatDate(L, m.asOf) });
-  const sep = L === 'en' ? '; ' : '；';
-  const shortfalls = shortfallUnits(m);
+  const needed = stillNeededUnits(m);
+  const unitName = (row: DigestRow) =>
+    t(L, 'mail.digest.stillNeededUnit', {
+      unit: row.unit.name,
+      province: provinceName(L, row.unit.province),
+    });
   const shownRows = m.rows.slice(0, MAX_TABLE_ROWS);
   const shownQueue = m.queue.slice(0, MAX_QUEUE_ROWS);
   const moreQueue = m.queueTotal - shownQueue.length;
@@ -98,24 +112,26 @@ export function renderDigest(m: DigestModel): MailContent {
     ).join('&nbsp;&nbsp; ')}</p>`,
   );
 
-  parts.push(heading(t(L, 'mail.digest.shortfallHeading')));
+  parts.push(heading(t(L, 'mail.digest.stillNeededHeading')));
   parts.push(
-    shortfalls.length
-      ? `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${shortfalls
+    needed.length
+      ? `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${needed
           .slice(0, MAX_TABLE_ROWS)
           .map(
-            ({ row, parts: p }) =>
-              `<li>${statusBadge(row.overall, L)} ${esc(
-                t(L, 'mail.digest.shortfallItem', {
-                  unit: row.unit.name,
-                  province: provinceName(L, row.unit.province),
-                  items: p.join(sep),
-                }),
-              )}</li>`,
+            ({ row, lines }) =>
+              `<li style="margin:0 0 6px;">${statusBadge(row.overall, L)} <strong>${esc(unitName(row))}</strong>` +
+              `<ul style="margin:2px 0 0;padding-left:18px;font-size:13px;">${lines
+                .map((l) => `<li>${statusBadge(l.status, L)} ${esc(l.text)}</li>`)
+                .join('')}</ul></li>`,
           )
           .join('')}</ul>`
-      : para(esc(t(L, 'mail.digest.noShortfall'))),
+      : para(esc(t(L, 'mail.digest.allMet'))),
   );
+  if (needed.length > MAX_TABLE_ROWS) {
+    parts.push(
+      para(esc(t(L, 'mail.digest.tableTruncated', { shown: MAX_TABLE_ROWS, total: needed.length })), true),
+    );
+  }
 
   if (m.rows.length) {
     parts.push(heading(t(L, 'mail.digest.tableHeading')));
@@ -185,17 +201,13 @@ export function renderDigest(m: DigestModel): MailContent {
     `## ${t(L, 'mail.digest.countsHeading')}`,
     STATUS_ORDER.map((s) => `${t(L, `status.${s}`)} ${m.totals.byStatus[s] ?? 0}`).join(' | '),
     '',
-    `## ${t(L, 'mail.digest.shortfallHeading')}`,
-    ...(shortfalls.length
-      ? shortfalls.map(
-          ({ row, parts: p }) =>
-            `- [${t(L, `status.${row.overall}`)}] ${t(L, 'mail.digest.shortfallItem', {
-              unit: row.unit.name,
-              province: provinceName(L, row.unit.province),
-              items: p.join(sep),
-            })}`,
-        )
-      : [t(L, 'mail.digest.noShortfall')]),
+    `## ${t(L, 'mail.digest.stillNeededHeading')}`,
+    ...(needed.length
+      ? needed.flatMap(({ row, lines }) => [
+          `- [${t(L, `status.${row.overall}`)}] ${unitName(row)}`,
+          ...lines.map((l) => `  · [${t(L, `status.${l.status}`)}] ${l.text}`),
+        ])
+      : [t(L, 'mail.digest.allMet')]),
     '',
     ...(m.rows.length
       ? [

@@ -19,7 +19,12 @@ export interface UnitReportRequirement {
   pending: number;
   minimum: number;
   pace: number;
+  /** Still needed (SPEC §3 v2): minimum − verified, at least 0. */
   remaining: number;
+  /** Of `remaining`, how many are submitted and waiting for review. */
+  remainingPending: number;
+  /** Days from asOf to periodEnd; 0 on that day and after it. */
+  daysLeft: number;
   status: RequirementStatus;
   /** Last day of the requirement's period: the deadline for what is still needed. */
   periodEnd: IsoDate;
@@ -48,6 +53,10 @@ export interface DigestCell {
   pending: number;
   minimum: number;
   remaining: number;
+  /** Of `remaining`, how many are submitted and waiting for review. */
+  remainingPending: number;
+  /** Days from asOf to the period's last day; 0 on that day and after it. */
+  daysLeft: number;
   status: RequirementStatus;
 }
 
@@ -66,8 +75,11 @@ export interface DigestModel {
   dashboardUrl: string;
   /** Province codes in scope; null for all. */
   provinces: string[] | null;
-  /** Columns; labels are the short ones, so a table of six requirements fits a mail. */
-  requirements: { key: string; label: LocalizedText }[];
+  /**
+   * Columns; labels are the rule set's short ones, so a table of six requirements fits a mail; `unit`
+   * is the noun of the counted thing (篇 / papers) for the still-needed lines.
+   */
+  requirements: { key: string; label: LocalizedText; unit: LocalizedText }[];
   /** Worst overall status first. */
   rows: DigestRow[];
   totals: {

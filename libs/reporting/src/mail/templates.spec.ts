@@ -2,7 +2,7 @@ import type { RequirementStatus } from '@app/compliance';
 import { DIGEST_CHART_IMAGES, digestCharts, UNIT_CHART_IMAGES, unitReportCharts } from './charts';
 import { MAX_QUEUE_ROWS, MAX_TABLE_ROWS, renderDigest, scopeLabel } from './digest';
 import type { DigestModel, UnitReportModel, UnitReportRequirement } from './models';
-import { renderUnitReport, shortfallsOf } from './unit-report';
+import { renderUnitReport, stillNeededOf } from './unit-report';
 
 function req(
   key: string,
@@ -19,6 +19,8 @@ function req(
     minimum: 3,
     pace: 2,
     remaining: 2,
+    remainingPending: 1,
+    daysLeft: 244, // 2026-05-01 (asOf) to 2026-12-31
     status,
     periodEnd: '2026-12-31',
     ...over,
@@ -37,8 +39,8 @@ function unitModel(over: Partial<UnitReportModel> = {}): UnitReportModel {
     overall: 'shortfall',
     requirements: [
       req('a', 'at_risk'),
-      req('b', 'met', { verified: 3, remaining: 0 }),
-      req('c', 'shortfall', { verified: 0, pending: 0, remaining: 3 }),
+      req('b', 'met', { verified: 3, remaining: 0, remainingPending: 0 }),
+      req('c', 'shortfall', { verified: 0, pending: 0, remaining: 3, remainingPending: 0 }),
       req('d', 'on_track', { verified: 2, pace: 2, remaining: 1 }),
     ],
     rejected: [
@@ -81,24 +83,91 @@ describe('unit report mail', () => {
     expect(html).not.toMatch(/data:|<style|class=|<script/);
   });
 
-  it('lists shortfalls worst first with what is still needed and by when', () => {
-    expect(shortfallsOf(unitModel()).map((r) => r.key)).toEqual(['c', 'a']);
-    const { text } = renderUnitReport(unitModel());
-    expect(text).toContain('- 任务c：还需 3 次，须在 2026年12月31日 前完成（已核实 0，待审核 0）');
+  it('lists every requirement not yet met, worst first, with what is still needed and the days left', () => {
+    // On track (d) is listed too, after the shortfall (c) and the risk (a); met (b) is not.
+    expect(stillNeededOf(unitModel()).map((r) => r.key)).toEqual(['c', 'a', 'd']);
+    const { text, html } = renderUnitReport(unitModel());
+    const lines = text.split('\n');
+    const first = lines.indexOf('- [进度落后] c还需 3 次，距 12 月 31 日还有 244 天');
+    expect(first).toBeGreaterThan(0);
+    expect(lines.slice(first, first + 3)).toEqual([
+      '- [进度落后] c还需 3 次，距 12 月 31 日还有 244 天',
+      '- [有风险] a还需 2 次（1 次待审核），距 12 月 31 日还有 244 天',
+      '- [进度正常] d还需 1 次（1 次待审核），距 12 月 31 日还有 244 天',
+    ]);
+    expect(text).not.toContain('b还需');
+    expect(html).toContain('d还需 1 次（1 次待审核），距 12 月 31 日还有 244 天');
     expect(text).toContain('总体状态：进度落后');
     expect(text).toContain('<script>x</script>');
-    const none = renderUnitReport(
-      unitModel({ requirements: [req('b', 'met', { remaining: 0 })], rejected: [] }),
+  });
+
+  it('a unit on track but not finished gets still-needed lines, never "nothing to do"; all met gets the all-met text', () => {
+    // The demo case of SPEC §3 v2: on track everywhere, 30 days left, two minimums not reached yet.
+    const onTrack = unitModel({
+      asOf: '2026-12-01',
+      overall: 'on_track',
+      requirements: [
+        req('papers', 'on_track', {
+          shortLabel: { zh: '国家级刊物论文', en: 'Papers in national journals' },
+          unit: { zh: '篇', en: 'papers' },
+          verified: 0,
+          pending: 1,
+          minimum: 1,
+          pace: 0,
+          remaining: 1,
+          remainingPending: 1,
+          daysLeft: 30,
+        }),
+        req('events', 'on_track', {
+          verified: 2,
+          pending: 0,
+          remaining: 1,
+          remainingPending: 0,
+          daysLeft: 30,
+        }),
+        req('b', 'met', { verified: 3, remaining: 0, remainingPending: 0, daysLeft: 30 }),
+      ],
+      rejected: [],
+    });
+    for (const locale of ['zh', 'en'] as const) {
+      const { text, html } = renderUnitReport({ ...onTrack, locale });
+      for (const body of [text, html]) {
+        expect(body).not.toContain('目前没有进度不足的任务');
+        expect(body).not.toContain('均已达标');
+        expect(body).not.toContain('No requirement is behind pace');
+        expect(body).not.toContain('Every requirement of this period is met');
+      }
+      if (locale === 'zh') {
+        expect(text).toContain(
+          '- [进度正常] 国家级刊物论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天',
+        );
+        expect(text).toContain('- [进度正常] events还需 1 次，距 12 月 31 日还有 30 天');
+      } else {
+        expect(text).toContain(
+          '- [On track] Papers in national journals: 1 more paper needed (1 awaiting review), 30 days left until 31 December',
+        );
+        expect(text).toContain('- [On track] events: 1 more event needed, 30 days left until 31 December');
+      }
+    }
+
+    const allMet = renderUnitReport(
+      unitModel({
+        overall: 'met',
+        requirements: [req('b', 'met', { verified: 3, remaining: 0, remainingPending: 0 })],
+        rejected: [],
+      }),
     );
-    expect(none.text).toContain('目前没有进度不足的任务');
-    expect(none.text).toContain('没有被退回的活动');
+    expect(allMet.text).toContain('本考核期各项任务均已达标，请继续保持。');
+    expect(allMet.html).toContain('本考核期各项任务均已达标，请继续保持。');
+    expect(allMet.text).not.toContain('还需');
+    expect(allMet.text).toContain('没有被退回的活动');
   });
 
   it('speaks English when asked', () => {
     const { subject, text, html } = renderUnitReport(unitModel({ locale: 'en', recipientName: 'Alice' }));
     expect(subject).toBe('Monthly progress report: <b>某某</b>有限公司 & Co, May 2026');
     expect(text).toContain('Dear Alice,');
-    expect(text).toContain('Requirement c: 3 more events needed by 31 Dec 2026');
+    expect(text).toContain('- [Shortfall] c: 3 more events needed, 244 days left until 31 December');
     expect(html).toContain('<html lang="en">');
   });
 
@@ -113,7 +182,10 @@ describe('unit report mail', () => {
 });
 
 function digestModel(over: Partial<DigestModel> = {}): DigestModel {
-  const cell = (status: RequirementStatus) => ({ verified: 1, pending: 0, minimum: 3, remaining: 2, status });
+  const cell = (status: RequirementStatus) =>
+    status === 'met'
+      ? { verified: 3, pending: 0, minimum: 3, remaining: 0, remainingPending: 0, daysLeft: 244, status }
+      : { verified: 1, pending: 0, minimum: 3, remaining: 2, remainingPending: 0, daysLeft: 244, status };
   return {
     locale: 'zh',
     period: '2026-05',
@@ -122,8 +194,8 @@ function digestModel(over: Partial<DigestModel> = {}): DigestModel {
     dashboardUrl: 'https://tracker.example.gov.cn/',
     provinces: ['44'],
     requirements: [
-      { key: 'a', label: { zh: '交流活动', en: 'Events' } },
-      { key: 'b', label: { zh: '论文', en: 'Papers' } },
+      { key: 'a', label: { zh: '交流活动', en: 'Events' }, unit: { zh: '次', en: 'events' } },
+      { key: 'b', label: { zh: '论文', en: 'Papers' }, unit: { zh: '篇', en: 'papers' } },
     ],
     rows: [
       {
@@ -170,13 +242,59 @@ describe('supervisor digest mail', () => {
   it('lists units with shortfalls, the table coloured by status, the review queue and both charts', () => {
     const { subject, html, text } = renderDigest(digestModel());
     expect(subject).toBe('【示范项目月报】监管汇总 · 广东省 · 2026年5月');
-    expect(text).toContain('- [进度落后] 甲公司（广东省）：交流活动还需 2；论文还需 2');
+    expect(text).toContain(
+      [
+        '- [进度落后] 甲公司（广东省）',
+        '  · [进度落后] 交流活动还需 2 次，距 12 月 31 日还有 244 天',
+        '  · [有风险] 论文还需 2 篇，距 12 月 31 日还有 244 天',
+      ].join('\n'),
+    );
     expect(text).not.toContain('[已达标] 乙公司');
     expect(html).toContain('background:#ffebee'); // shortfall tint
     expect(text).toContain('2026年4月10日 甲公司 · 论文 · 一篇论文 (21 天)');
     expect(html).toContain('src="cid:share@report"');
     expect(html).toContain('src="cid:status@report"');
     expect(html).not.toMatch(/data:|<style|<script/);
+  });
+
+  it('lists every unit with a requirement not yet met, on track ones too; all met says so', () => {
+    const onTrack = (over: Partial<DigestModel['rows'][number]['cells'][string]> = {}) => ({
+      verified: 0,
+      pending: 0,
+      minimum: 1,
+      remaining: 1,
+      remainingPending: 0,
+      daysLeft: 30,
+      status: 'on_track' as const,
+      ...over,
+    });
+    const met = { ...onTrack(), verified: 1, remaining: 0, status: 'met' as const };
+    const m = digestModel({
+      asOf: '2026-12-01',
+      rows: [
+        {
+          unit: { id: 3, name: '丙公司', province: '44' },
+          overall: 'on_track',
+          cells: { a: met, b: onTrack({ pending: 1, remainingPending: 1 }) },
+        },
+        { unit: { id: 2, name: '乙公司', province: '44' }, overall: 'met', cells: { a: met, b: met } },
+      ],
+    });
+    const { text, html } = renderDigest(m);
+    expect(text).toContain(
+      '- [进度正常] 丙公司（广东省）\n  · [进度正常] 论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天',
+    );
+    expect(html).toContain('论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天');
+    expect(text).not.toContain('乙公司（广东省）');
+    expect(text).not.toContain('所有单位的各项任务均已达标');
+    const en = renderDigest({ ...m, locale: 'en' });
+    expect(en.text).toContain(
+      '  · [On track] Papers: 1 more paper needed (1 awaiting review), 30 days left until 31 December',
+    );
+
+    const allMet = renderDigest(digestModel({ rows: [m.rows[1]] }));
+    expect(allMet.text).toContain('所有单位的各项任务均已达标。');
+    expect(allMet.text).not.toContain('还需');
   });
 
   it('keeps big scopes readable: table and queue are cut with a note', () => {

@@ -1,5 +1,5 @@
-import type { RequirementStatus } from '@app/compliance';
 import { formatDate, formatMonth, t } from '../i18n';
+import { notYetMet, stillNeededText } from '../i18n/still-needed';
 import {
   button,
   esc,
@@ -18,13 +18,12 @@ import {
 } from './html';
 import type { MailContent, UnitReportModel, UnitReportRequirement } from './models';
 
-/** Statuses listed under "still to deliver", worst first. */
-const SHORTFALL_ORDER: RequirementStatus[] = ['failed', 'shortfall', 'at_risk'];
-
-export function shortfallsOf(m: Pick<UnitReportModel, 'requirements'>): UnitReportRequirement[] {
-  return m.requirements
-    .filter((r) => SHORTFALL_ORDER.includes(r.status) && r.remaining > 0)
-    .sort((a, b) => SHORTFALL_ORDER.indexOf(a.status) - SHORTFALL_ORDER.indexOf(b.status));
+/**
+ * What the "still to deliver" section lists (SPEC §3 v2): every requirement not yet met, whatever its
+ * status, worst first; on track is not done.
+ */
+export function stillNeededOf(m: Pick<UnitReportModel, 'requirements'>): UnitReportRequirement[] {
+  return notYetMet(m.requirements);
 }
 
 export function unitReportSubject(m: UnitReportModel): string {
@@ -42,16 +41,8 @@ export function renderUnitReport(m: UnitReportModel): MailContent {
     start: formatDate(L, m.compliancePeriod.start),
     end: formatDate(L, m.compliancePeriod.end),
   });
-  const shortfalls = shortfallsOf(m);
-  const shortfallText = (r: UnitReportRequirement) =>
-    t(L, 'mail.unit.shortfallItem', {
-      requirement: loc(r.label, L),
-      n: r.remaining,
-      unit: loc(r.unit, L),
-      date: formatDate(L, r.periodEnd),
-      verified: r.verified,
-      pending: r.pending,
-    });
+  const needed = stillNeededOf(m);
+  const neededText = (r: UnitReportRequirement) => stillNeededText(L, r, m.asOf) ?? '';
   const headers = [
     t(L, 'common.requirement'),
     t(L, 'common.verified'),
@@ -80,14 +71,17 @@ export function renderUnitReport(m: UnitReportModel): MailContent {
       [1, 2, 3, 4],
     ),
   );
-  parts.push(heading(t(L, 'mail.unit.shortfallHeading')));
-  parts.push(
-    shortfalls.length
-      ? `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${shortfalls
-          .map((r) => `<li style="margin:0 0 4px;">${statusBadge(r.status, L)} ${esc(shortfallText(r))}</li>`)
-          .join('')}</ul>`
-      : para(esc(t(L, 'mail.unit.noShortfall'))),
-  );
+  parts.push(heading(t(L, 'mail.unit.stillNeededHeading')));
+  if (needed.length) {
+    parts.push(para(esc(t(L, 'mail.unit.stillNeededIntro'))));
+    parts.push(
+      `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${needed
+        .map((r) => `<li style="margin:0 0 4px;">${statusBadge(r.status, L)} ${esc(neededText(r))}</li>`)
+        .join('')}</ul>`,
+    );
+  } else {
+    parts.push(para(esc(t(L, 'mail.unit.allMet'))));
+  }
   parts.push(heading(t(L, 'mail.unit.rejectedHeading')));
   if (m.rejected.length) {
     parts.push(para(esc(t(L, 'mail.unit.rejectedIntro'))));
@@ -136,8 +130,13 @@ export function renderUnitReport(m: UnitReportModel): MailContent {
       ]),
     ),
     '',
-    `## ${t(L, 'mail.unit.shortfallHeading')}`,
-    ...(shortfalls.length ? shortfalls.map((r) => `- ${shortfallText(r)}`) : [t(L, 'mail.unit.noShortfall')]),
+    `## ${t(L, 'mail.unit.stillNeededHeading')}`,
+    ...(needed.length
+      ? [
+          t(L, 'mail.unit.stillNeededIntro'),
+          ...needed.map((r) => `- [${t(L, `status.${r.status}`)}] ${neededText(r)}`),
+        ]
+      : [t(L, 'mail.unit.allMet')]),
     '',
     `## ${t(L, 'mail.unit.rejectedHeading')}`,
     ...(m.rejected.length

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -13,22 +14,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import {
-  ACTIVITY_STATUSES,
-  type ActivityStatus,
-  isIsoDate,
-  JOURNAL_LEVELS,
-  type JournalLevel,
-  MEDIA_LEVELS,
-  type MediaLevel,
-  PROVINCE_CODES,
-  REQUIREMENT_KINDS,
-  type RequirementKind,
-  STANDARD_KINDS,
-  STANDARD_LEVELS,
-  type StandardKind,
-  type StandardLevel,
-} from '@app/compliance';
+import { ACTIVITY_STATUSES, type ActivityStatus, isIsoDate, PROVINCE_CODES } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
 import { IsOmittable } from '../../common/validation';
 import { normalizePersonKey } from '../activity-kinds';
@@ -53,10 +39,30 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/**
+ * A requirement key (lower_snake_case). Whether the unit's rule set has it, and which values a choice
+ * field takes, is the requirement registry's to say (RuleSetsService), checked by the service.
+ */
+export function IsRequirementKey(): PropertyDecorator {
+  return (target, key) => {
+    IsString()(target, key);
+    MaxLength(40)(target, key);
+    Matches(/^[a-z][a-z0-9_]*$/)(target, key);
+  };
+}
+
+/** A value of a choice field (e.g. standardLevel); the kind catalogue lists the allowed ones. */
+function IsChoice(): PropertyDecorator {
+  return (target, key) => {
+    IsString()(target, key);
+    MaxLength(40)(target, key);
+  };
+}
+
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const Trim = () => Transform(trim);
 
-/** Category-specific fields; which ones a requirement takes is checked by the service. */
+/** Category-specific fields (the columns); which ones a kind takes is checked by the service against the catalogue. */
 export class ActivityCategoryFields {
   // exchange_events
   @IsOptional()
@@ -74,12 +80,12 @@ export class ActivityCategoryFields {
 
   // standard_proposals
   @IsOptional()
-  @IsIn(STANDARD_LEVELS)
-  standardLevel?: StandardLevel | null;
+  @IsChoice()
+  standardLevel?: string | null;
 
   @IsOptional()
-  @IsIn(STANDARD_KINDS)
-  standardKind?: StandardKind | null;
+  @IsChoice()
+  standardKind?: string | null;
 
   @IsOptional()
   @Trim()
@@ -97,8 +103,8 @@ export class ActivityCategoryFields {
   journal?: string | null;
 
   @IsOptional()
-  @IsIn(JOURNAL_LEVELS)
-  journalLevel?: JournalLevel | null;
+  @IsChoice()
+  journalLevel?: string | null;
 
   @IsOptional()
   @Trim()
@@ -154,8 +160,8 @@ export class ActivityCategoryFields {
   outlet?: string | null;
 
   @IsOptional()
-  @IsIn(MEDIA_LEVELS)
-  outletLevel?: MediaLevel | null;
+  @IsChoice()
+  outletLevel?: string | null;
 
   @IsOptional()
   @Trim()
@@ -173,8 +179,8 @@ export class CreateActivityDto extends ActivityCategoryFields {
   @Max(MAX_ID)
   unitId?: number;
 
-  @IsIn(REQUIREMENT_KINDS)
-  requirement: RequirementKind;
+  @IsRequirementKey()
+  requirement: string;
 
   /** Calendar date in Asia/Shanghai, inside the unit's cycle and not after today. */
   @IsCalendarDate()
@@ -196,8 +202,8 @@ export class CreateActivityDto extends ActivityCategoryFields {
 /** Every field optional; requirement, date and title cannot be cleared (null is refused). */
 export class UpdateActivityDto extends ActivityCategoryFields {
   @IsOmittable()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 
   @IsOmittable()
   @IsCalendarDate()
@@ -230,8 +236,8 @@ export class ActivityQuery extends PageQuery {
   province?: string;
 
   @IsOptional()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 
   @IsOptional()
   @IsIn(ACTIVITY_STATUSES)

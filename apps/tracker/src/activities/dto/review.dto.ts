@@ -13,7 +13,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { PROVINCE_CODES, REQUIREMENT_KINDS, type RequirementKind } from '@app/compliance';
+import { PROVINCE_CODES } from '@app/compliance';
+import { IsRequirementKey } from './activity.dto';
 import { PageQuery } from '../../common/pagination';
 import { MAX_ID } from './activity.dto';
 
@@ -66,6 +67,6 @@ export class ReviewQueueQuery extends PageQuery {
   province?: string;
 
   @IsOptional()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 }

@@ -213,6 +213,13 @@ export class UpdateUnitDto {
   @MaxLength(100)
   program?: string;
 
+  /** Admins move a unit to another version of its program's rule set (e.g. v1 → v2, SPEC §3 v2). */
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  ruleSetVersion?: number;
+
   @IsOmittable()
   @IsCalendarDate()
   cycleStart?: string;

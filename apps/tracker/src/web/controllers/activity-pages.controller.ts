@@ -2,24 +2,29 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
 import { Env, NotFoundError } from '@app/common';
-import { REQUIREMENT_KINDS, type RequirementKind } from '@app/compliance';
 import type { Locale } from '@app/reporting/i18n';
 import {
   type ActivityDetail,
   ActivitiesService,
   EDITABLE_STATUSES,
 } from '../../activities/activities.service';
-import { CreateActivityDto, MAX_ID, UpdateActivityDto } from '../../activities/dto/activity.dto';
+import {
+  CreateActivityDto,
+  IsRequirementKey,
+  MAX_ID,
+  UpdateActivityDto,
+} from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
 import { EvidenceService } from '../../evidence/evidence.service';
 import { UnitQuery } from '../../units/dto/unit.dto';
 import { type UnitView, UnitsService } from '../../units/units.service';
-import { type FormValues, formValues, KIND_FORMS, toActivityDto } from '../activity-form';
+import { RuleSetsService } from '../../rule-sets/rule-sets.service';
+import { type FormValues, formValues, type KindForm, kindForms, toActivityDto } from '../activity-form';
 import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
@@ -35,8 +40,8 @@ export class NewActivityQuery extends FlashQuery {
   unit?: number;
 
   @IsOptional()
-  @IsIn(REQUIREMENT_KINDS)
-  requirement?: RequirementKind;
+  @IsRequirementKey()
+  requirement?: string;
 }
 
 /** Logging an activity: the form per requirement kind, evidence, draft → submit → (rejected) → resubmit. */
@@ -51,7 +56,22 @@ export class ActivityPagesController {
     private readonly units: UnitsService,
     private readonly clock: Clock,
     private readonly env: Env,
+    private readonly ruleSets: RuleSetsService,
   ) {}
+
+  /** The kinds the form offers: the unit's own rule set's (SPEC §3), or every kind before a unit is chosen. */
+  private kinds(unit: { program: string; ruleSetVersion: number } | null, locale: Locale): KindForm[] {
+    const kinds = unit
+      ? this.ruleSets.kindsOf(this.ruleSets.get(unit.program, unit.ruleSetVersion))
+      : this.ruleSets.allKinds();
+    return kindForms(kinds, locale);
+  }
+
+  private async unitOf(p: Principal, unitId: unknown): Promise<UnitView | null> {
+    if (p.role === 'unit') return this.units.get(p, p.unitId ?? -1);
+    const id = typeof unitId === 'string' && /^\d+$/.test(unitId) ? Number(unitId) : NaN;
+    return Number.isSafeInteger(id) && id <= MAX_ID ? this.units.get(p, id).catch(() => null) : null;
+  }
 
   @Roles('unit', 'admin')
   @Get('new')
@@ -61,8 +81,9 @@ export class ActivityPagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
+    const unit = await this.unitOf(p, String(q.unit ?? p.unitId ?? ''));
     const values: FormValues = {
-      requirement: q.requirement ?? 'exchange_events',
+      requirement: q.requirement ?? this.kinds(unit, requestLocale(req))[0]?.kind ?? '',
       date: this.clock.today(),
       unitId: String(q.unit ?? p.unitId ?? ''),
     };
@@ -79,8 +100,9 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     const values = formValues(body);
+    const unit = await this.unitOf(p, values.unitId);
     await submitForm(
-      toActivityDto(values, 'create', locale),
+      toActivityDto(values, 'create', locale, this.kinds(unit, locale)),
       locale,
       async (dto) => {
         const created = await this.activities.create(p, dto as CreateActivityDto);
@@ -119,8 +141,8 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     const values = formValues(body);
-    const checked = toActivityDto(values, 'update', locale);
     const current = await this.activities.get(p, id);
+    const checked = toActivityDto(values, 'update', locale, this.kinds(current, locale));
     await submitForm(
       checked,
       locale,
@@ -192,7 +214,7 @@ export class ActivityPagesController {
         formError,
         unit,
         unitChoices,
-        kinds: KIND_FORMS,
+        kinds: this.kinds(unit, requestLocale(req)),
         today: this.clock.today(),
       },
       status,
@@ -226,7 +248,7 @@ export class ActivityPagesController {
         flash,
         editable,
         canReview: ScopePolicy.canReview(p) && a.status === 'submitted',
-        kinds: KIND_FORMS,
+        kinds: this.kinds(a, locale),
         today: this.clock.today(),
         upload: this.uploadLimits(locale),
       },

@@ -282,6 +282,7 @@ export class AdminPagesController {
         kinds: UNIT_KINDS,
         statuses: UNIT_STATUSES,
         programs: [...new Map(this.ruleSets.all().map((r) => [r.program, r])).values()],
+        versions: unit ? this.ruleSets.all().filter((r) => r.program === unit.program) : [],
       },
       status,
     );
@@ -360,6 +361,13 @@ function unitPlain(body: Record<string, unknown>, locale: Locale) {
   }
   const plain: Record<string, unknown> = {};
   for (const k of UNIT_TEXT_FIELDS) plain[k] = text(body, k);
+  // Only the edit form offers the rule-set version (a new unit takes its program's latest).
+  if (typeof body.ruleSetVersion === 'string' && body.ruleSetVersion !== '') {
+    values.ruleSetVersion = body.ruleSetVersion;
+    plain.ruleSetVersion = /^\d+$/.test(body.ruleSetVersion)
+      ? Number(body.ruleSetVersion)
+      : body.ruleSetVersion;
+  }
   const errors: FieldErrors = {};
   const { contacts, bad } = parseContacts(typeof body.contacts === 'string' ? body.contacts : '');
   plain.contacts = contacts;
@@ -389,6 +397,7 @@ function unitValues(u: UnitView): Values {
     industry: u.industry,
     kind: u.kind,
     program: u.program,
+    ruleSetVersion: String(u.ruleSetVersion),
     cycleStart: u.cycleStart,
     cycleEnd: u.cycleEnd,
     status: u.status,

@@ -9,7 +9,7 @@ import { ExportsService } from '../exports/exports.service';
 import { OverviewQuery, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
-import { scopeCharts } from '../present';
+import { overviewRows, scopeCharts } from '../present';
 import { ViewsService } from '../views.service';
 
 const PAGE_SIZE = 200;
@@ -48,6 +48,8 @@ export class OverviewPagesController {
     this.views.page(req, res, 'overview.njk', {
       view,
       charts: scopeCharts(view, trend, locale),
+      // SPEC §3 v2: per row the still-needed lines, per cell its tooltip.
+      extra: overviewRows(view, locale),
       trend,
       filters: q,
       provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),

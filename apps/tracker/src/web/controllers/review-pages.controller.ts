@@ -2,14 +2,15 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
-import { PROVINCES, REQUIREMENT_KINDS } from '@app/compliance';
+import { PROVINCES } from '@app/compliance';
 import { ActivitiesService } from '../../activities/activities.service';
 import { BulkReviewDto, ReviewQueueQuery } from '../../activities/dto/review.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { validateDto } from '../../cli/validate-dto';
-import { KIND_FORMS } from '../activity-form';
+import { RuleSetsService } from '../../rule-sets/rule-sets.service';
+import { kindForms } from '../activity-form';
 import { pageCount, RejectForm, ReviewPageQuery, VerifyForm } from '../forms';
-import { type PageRequest, safeNext } from '../locale';
+import { type PageRequest, requestLocale, safeNext } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
 
@@ -24,6 +25,7 @@ export class ReviewPagesController {
   constructor(
     private readonly views: ViewsService,
     private readonly activities: ActivitiesService,
+    private readonly ruleSets: RuleSetsService,
   ) {}
 
   @Get()
@@ -54,8 +56,8 @@ export class ReviewPagesController {
       items,
       filters: q,
       flash,
-      kinds: KIND_FORMS,
-      requirementKinds: REQUIREMENT_KINDS,
+      kinds: kindForms(this.ruleSets.allKinds(), requestLocale(req)),
+      requirementKinds: this.ruleSets.allKinds().map((k) => k.key),
       provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),
       pages: pageCount(page.total, PAGE_SIZE),
       next: req.originalUrl.replace(/([?&])(done|ok|failed)=[^&]*/g, '$1'),

@@ -1,18 +1,28 @@
-import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, type Principal } from '@app/auth';
-import { REQUIREMENT_KINDS, ACTIVITY_STATUSES } from '@app/compliance';
+import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { ACTIVITY_STATUSES } from '@app/compliance';
 import { ActivitiesService } from '../../activities/activities.service';
 import { ActivityQuery } from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { ComplianceService } from '../../compliance/compliance.service';
+import { UnitTargetsService } from '../../units/unit-targets.service';
 import { UnitsService } from '../../units/units.service';
 import { ExportsService } from '../exports/exports.service';
+import { submitForm, validateForm } from '../form-validation';
 import { pageCount, UnitPageQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { shortfalls, unitCharts } from '../present';
+import {
+  formField,
+  RemoveTargetForm,
+  TargetForm,
+  type TargetFormState,
+  targetOf,
+  targetValues,
+} from '../target-form';
 import { ViewsService } from '../views.service';
 
 const PAGE_SIZE = 50;
@@ -28,6 +38,7 @@ export class UnitPagesController {
     private readonly compliance: ComplianceService,
     private readonly activities: ActivitiesService,
     private readonly exports: ExportsService,
+    private readonly targets: UnitTargetsService,
   ) {}
 
   @Get(':id')
@@ -38,18 +49,84 @@ export class UnitPagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
+    await this.showUnit(p, id, q, req, res);
+  }
+
+  /** The unit page; after a refused target form, with that form's values and messages (status 400). */
+  private async showUnit(
+    p: Principal,
+    id: number,
+    q: UnitPageQuery,
+    req: PageRequest,
+    res: Response,
+    targetForm?: TargetFormState,
+  ) {
     const data = await this.load(p, id, q, req);
     const list = await this.activities.list(p, activityQuery(id, q, q.page ?? 1, PAGE_SIZE));
-    this.views.page(req, res, 'unit.njk', {
-      ...data,
-      list,
-      filters: q,
-      requirementKinds: REQUIREMENT_KINDS,
-      activityStatuses: ACTIVITY_STATUSES,
-      pages: pageCount(list.total, PAGE_SIZE),
-      exportQuery: exportQuery(q),
-      flash: this.views.flash(req, q.done),
-    });
+    const targetDefaults = { requirement: '', periodStart: data.compliance.period.start };
+    this.views.page(
+      req,
+      res,
+      'unit.njk',
+      {
+        ...data,
+        targetForm: targetForm ?? { values: targetDefaults, errors: {}, formError: '' },
+        list,
+        filters: q,
+        // The unit's own requirements (SPEC §3), labelled by its rule set.
+        requirementKinds: data.compliance.requirements.map((r) => r.key),
+        kindLabel: (_: unknown, key: string) =>
+          data.compliance.requirements.find((r) => r.key === key)?.shortLabel[requestLocale(req)] ?? key,
+        activityStatuses: ACTIVITY_STATUSES,
+        pages: pageCount(list.total, PAGE_SIZE),
+        exportQuery: exportQuery(q),
+        flash: this.views.flash(req, q.done),
+      },
+      targetForm ? 400 : 200,
+    );
+  }
+
+  /**
+   * Sets one target (SPEC §3 v2; admins, supervisors in scope) through the same service as
+   * PUT /api/v1/units/:id/targets. A refusal shows the page again with the form's messages.
+   */
+  @Roles('admin', 'supervisor')
+  @Post(':id/targets')
+  async setTarget(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const plain = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+    await submitForm(
+      validateForm(TargetForm, plain, locale),
+      locale,
+      async (form) => {
+        await this.targets.setOne(p, id, targetOf(form));
+        res.redirect(303, `/units/${id}?done=targetSaved#targets`);
+      },
+      ({ errors, formError }) =>
+        this.showUnit(p, id, new UnitPageQuery(), req, res, {
+          values: targetValues(plain),
+          errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [formField(k), v])),
+          formError,
+        }),
+    );
+  }
+
+  @Roles('admin', 'supervisor')
+  @Post(':id/targets/delete')
+  async removeTarget(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() form: RemoveTargetForm,
+    @Res() res: Response,
+  ) {
+    await this.targets.removeOne(p, id, form);
+    res.redirect(303, `/units/${id}?done=targetRemoved#targets`);
   }
 
   /** The same page laid out for paper: every activity of the period, no navigation. */
@@ -78,7 +155,16 @@ export class UnitPagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    await this.exports.unitActivities(p, id, activityQuery(id, q, 1, 500), requestLocale(req), 'xlsx', res);
+    const standing = await this.compliance.forUnitOf(p, id, q.at);
+    await this.exports.unitActivities(
+      p,
+      id,
+      activityQuery(id, q, 1, 500),
+      requestLocale(req),
+      'xlsx',
+      res,
+      standing,
+    );
   }
 
   @Get(':id/activities.csv')
@@ -105,6 +191,10 @@ export class UnitPagesController {
       shortfalls: shortfalls(compliance, locale),
       charts: unitCharts(compliance, locale),
       canRecord: p.role === 'admin' || (p.role === 'unit' && p.unitId === id),
+      // SPEC §3 v2: the unit's targets; administrators and its supervisors may change them.
+      targets: await this.targets.details(unit),
+      targetChoices: this.targets.choices(unit),
+      canSetTargets: p.role === 'admin' || p.role === 'supervisor',
     };
   }
 }

@@ -3,11 +3,11 @@ import type { Response } from 'express';
 import type { Principal } from '@app/auth';
 import { type Locale, t } from '@app/reporting/i18n';
 import { type ActivityView, ActivitiesService } from '../../activities/activities.service';
-import { CATEGORY_FIELDS } from '../../activities/activity-kinds';
 import { ActivityQuery } from '../../activities/dto/activity.dto';
-import type { ScopeComplianceView } from '../../compliance/compliance.types';
+import type { ScopeComplianceView, UnitComplianceView } from '../../compliance/compliance.types';
+import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { UnitsService } from '../../units/units.service';
-import { requirementLabel } from '../present';
+import { requirementLabel, shortfalls, stillNeededLines } from '../present';
 import { formatDateTime } from '../views.service';
 import { attachmentHeader, type Cell, type Sheet, toCsv, toXlsx } from './spreadsheet';
 
@@ -18,20 +18,13 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-/** Fields whose stored value is a code from a fixed list, and the catalog prefix of its labels. */
-const CODED: Partial<Record<string, string>> = {
-  standardLevel: 'standardLevel',
-  standardKind: 'standardKind',
-  journalLevel: 'journalLevel',
-  outletLevel: 'mediaLevel',
-};
-
 /** The overview table and a unit's activities as spreadsheets, with the numbers the pages show. */
 @Injectable()
 export class ExportsService {
   constructor(
     private readonly activities: ActivitiesService,
     private readonly units: UnitsService,
+    private readonly ruleSets: RuleSetsService,
   ) {}
 
   /** Every activity matching the query (in the caller's scope), page by page. */
@@ -54,11 +47,14 @@ export class ExportsService {
     locale: Locale,
     format: ExportFormat,
     res: Response,
+    standing?: UnitComplianceView,
   ): Promise<void> {
     const unit = await this.units.get(p, unitId);
     const items = await this.allActivities(p, q);
-    const sheet = activitiesSheet(items, locale, unit.name);
-    await send(res, format, [sheet], `${unit.name}-${t(locale, 'web.export.activities')}`);
+    const sheet = activitiesSheet(items, locale, unit.name, this.ruleSets);
+    // XLSX only (a CSV holds one table): a second sheet with the period's standing and what is still needed.
+    const sheets = standing ? [sheet, standingSheet(standing, locale)] : [sheet];
+    await send(res, format, sheets, `${unit.name}-${t(locale, 'web.export.activities')}`);
   }
 
   async overview(
@@ -80,7 +76,10 @@ async function send(res: Response, format: ExportFormat, sheets: Sheet[], baseNa
   res.end(body);
 }
 
-/** One row per unit: overall status, then verified / pending / minimum / status per requirement. */
+/**
+ * One row per unit: overall status, then verified / pending / minimum / status per requirement, then
+ * what the unit still needs (SPEC §3 v2), one line per requirement not yet met, worst first.
+ */
 export function overviewSheet(view: ScopeComplianceView, locale: Locale): Sheet {
   const tr = (k: string, params?: Record<string, string>) => t(locale, k, params);
   const headers = [
@@ -100,6 +99,7 @@ export function overviewSheet(view: ScopeComplianceView, locale: Locale): Sheet 
       tr('web.col.reqStatus', { label }),
     );
   }
+  headers.push(tr('stillNeeded.heading'));
   const rows: Cell[][] = view.rows.map((row) => {
     const cells: Cell[] = [
       row.unit.name,
@@ -114,18 +114,55 @@ export function overviewSheet(view: ScopeComplianceView, locale: Locale): Sheet 
       if (!c) cells.push(null, null, null, null);
       else cells.push(c.verified, c.pending, c.minimum, tr(`status.${c.status}`));
     }
+    const needed = stillNeededLines(view, row, locale).map((l) => l.text);
+    cells.push(needed.length ? needed.join('\n') : tr('stillNeeded.allMet'));
     return cells;
   });
   return {
     name: tr('web.export.overview'),
     headers,
     rows,
-    widths: headers.map((_, i) => (i === 0 ? 36 : i < 6 ? 16 : 12)),
+    widths: headers.map((_, i) => (i === 0 ? 36 : i < 6 ? 16 : i === headers.length - 1 ? 60 : 12)),
   };
 }
 
-export function activitiesSheet(items: ActivityView[], locale: Locale, name: string): Sheet {
+/** Activities, one row each; the field columns are the kind catalogue's, labelled from the registry. */
+/** A unit's standing in the period, per requirement, with what is still needed (SPEC §3 v2). */
+export function standingSheet(view: UnitComplianceView, locale: Locale): Sheet {
   const tr = (k: string) => t(locale, k);
+  const needed = new Map(shortfalls(view, locale).map((s) => [s.key, s.text]));
+  return {
+    name: tr('web.export.standing'),
+    headers: [
+      tr('web.col.requirement'),
+      tr('common.verified'),
+      tr('common.pending'),
+      tr('common.minimum'),
+      tr('common.pace'),
+      tr('common.status'),
+      tr('stillNeeded.heading'),
+    ],
+    rows: view.requirements.map((r) => [
+      requirementLabel(locale, r),
+      r.verified,
+      r.pending,
+      r.minimum,
+      r.pace,
+      tr(`status.${r.status}`),
+      needed.get(r.key) ?? '',
+    ]),
+    widths: [30, 10, 10, 10, 10, 12, 60],
+  };
+}
+
+export function activitiesSheet(
+  items: ActivityView[],
+  locale: Locale,
+  name: string,
+  registry: RuleSetsService,
+): Sheet {
+  const tr = (k: string) => t(locale, k);
+  const fields = registry.fields();
   const headers = [
     tr('web.col.id'),
     tr('web.col.unit'),
@@ -135,23 +172,22 @@ export function activitiesSheet(items: ActivityView[], locale: Locale, name: str
     tr('web.col.status'),
     tr('web.col.rejectReason'),
     tr('web.col.description'),
-    ...CATEGORY_FIELDS.map((f) => tr(`web.field.${f}`)),
+    ...fields.map((f) => f.label[locale]),
     tr('web.col.submittedAt'),
     tr('web.col.reviewedAt'),
   ];
   const rows: Cell[][] = items.map((a) => [
     a.id,
     a.unitName,
-    tr(`requirement.${a.requirement}`),
+    registry.requirementLabel(a.program, a.ruleSetVersion, a.requirement)[locale],
     a.date,
     a.title,
     tr(`activityStatus.${a.status}`),
     a.rejectReason,
     a.description,
-    ...CATEGORY_FIELDS.map((f) => {
-      const v = a[f];
-      const prefix = CODED[f];
-      return prefix && typeof v === 'string' ? tr(`${prefix}.${v}`) : v;
+    ...fields.map((f) => {
+      const v = a[f.name as keyof ActivityView] as Cell;
+      return f.values && typeof v === 'string' ? registry.valueLabel(f.name, v)[locale] : v;
     }),
     formatDateTime(a.submittedAt),
     formatDateTime(a.reviewedAt),

@@ -67,7 +67,14 @@
       var v = cell ? (cell.getAttribute('data-value') !== null ? cell.getAttribute('data-value') : cell.textContent.trim()) : '';
       return numeric ? Number(v) || 0 : v;
     };
-    var rows = Array.prototype.slice.call(body.rows);
+    // A row marked data-detail (the overview's still-needed line) belongs to the row above it and moves with it.
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) {
+      return !r.hasAttribute('data-detail');
+    });
+    rows.forEach(function (r) {
+      var next = r.nextElementSibling;
+      r.detailRow = next && next.hasAttribute('data-detail') ? next : null;
+    });
     var collator = new Intl.Collator(document.documentElement.lang, { numeric: true });
     rows.sort(function (a, b) {
       var x = value(a);
@@ -77,6 +84,7 @@
     });
     rows.forEach(function (r) {
       body.appendChild(r);
+      if (r.detailRow) body.appendChild(r.detailRow);
     });
   });
 })();

@@ -1,0 +1,75 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_TARGET_MINIMUM, MAX_TARGET_REASON, type UnitTargetDto } from '../units/dto/unit-targets.dto';
+import { IsCalendarDate } from '../units/dto/unit.dto';
+import type { FieldErrors } from './form-validation';
+import { FormBase } from './forms';
+
+/*
+ * The unit page's target form (SPEC §3 v2): one target at a time, checked with the API's rules (the
+ * minimum arrives as text) and saved through the same UnitTargetsService as PUT /api/v1/units/:id/targets.
+ */
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Digits become a number; anything else (blank included) stays as sent, so isInt refuses it. */
+const wholeNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\s*\d{1,6}\s*$/.test(value) ? Number(value) : value;
+
+export class TargetForm extends FormBase {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  requirement: string;
+
+  @IsCalendarDate()
+  periodStart: string;
+
+  @Transform(wholeNumber)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TARGET_MINIMUM)
+  minimum: number;
+
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_TARGET_REASON)
+  reason: string;
+}
+
+/** Which target to remove. */
+export class RemoveTargetForm extends FormBase {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  requirement: string;
+
+  @IsCalendarDate()
+  periodStart: string;
+}
+
+export function targetOf(form: TargetForm): UnitTargetDto {
+  const { requirement, periodStart, minimum, reason } = form;
+  return { requirement, periodStart, minimum, reason };
+}
+
+/** What the form shows again: the values as typed, and messages per field of the form. */
+export interface TargetFormState {
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formError: string;
+}
+
+/** The form's values as typed (text fields only). */
+export function targetValues(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['requirement', 'periodStart', 'minimum', 'reason']) {
+    if (typeof body[k] === 'string') out[k] = (body[k] as string).slice(0, 1000);
+  }
+  return out;
+}
+
+/** The service names the field of its list (`targets.3.periodStart`); the form has one target. */
+export function formField(field: string): string {
+  return field.replace(/^targets\.\d+\./, '');
+}
