@@ -4,7 +4,7 @@ import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app
 import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
 import { activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
 import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.service';
-import { bearer, makeActivity, makeUnit, makeUser, PASSWORD } from './compliance.fixtures';
+import { bearer, makeActivity, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
 
 /*
  * SPEC §3 worked by hand. Today is 2026-05-15 (135 of 365 days of 2026 elapsed), so the 2026 pace (v2) is
@@ -104,6 +104,7 @@ describe('compliance: one unit and a scope, by hand (SPEC §3)', () => {
     const unitUser = await makeUser(em, { email: 'u1@test.cn', role: 'unit', unit: u1 });
     const supNone = await makeUser(em, { email: 'sup-none@test.cn', role: 'supervisor', provinces: [] });
     await em.flush();
+    await recount(t);
     tokens.admin = await t.login(ADMIN.email, ADMIN.password);
     tokens.sup = await t.login(sup.email, PASSWORD);
     tokens.unit = await t.login(unitUser.email, PASSWORD);

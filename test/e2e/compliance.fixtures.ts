@@ -2,10 +2,13 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { ActivityStatus, IsoDate } from '@app/compliance';
 import { hashPassword } from '@app/auth';
 import { Activity, Unit, User } from '@app/db';
+import { ComplianceCounts } from '../../apps/tracker/src/compliance/compliance-counts.service';
+import type { TestApp } from '../support/test-app';
 
 /*
  * Records for the compliance tests, written straight through the ORM so these tests depend only on the
- * entities, not on the units or activities endpoints.
+ * entities, not on the units or activities endpoints. Activities written this way bypass the services
+ * that keep the stored counts, so a test calls recount() once its records are flushed.
  */
 
 let seq = 0;
@@ -76,3 +79,8 @@ export async function makeUser(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Recomputes the stored compliance counts (compliance:rebuild) after records were written directly. */
+export async function recount(t: TestApp): Promise<void> {
+  await t.app.get(ComplianceCounts).rebuild();
+}

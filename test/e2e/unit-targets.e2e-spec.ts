@@ -1,6 +1,6 @@
 import { AuditLog, Unit, UnitTarget, User } from '@app/db';
 import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app';
-import { bearer, makeActivity, makeUnit, makeUser, PASSWORD } from './compliance.fixtures';
+import { bearer, makeActivity, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
 
 /*
  * SPEC §3 v2 "Unit targets" through the API: PUT/GET of a unit's set, the rules a target must meet
@@ -46,6 +46,7 @@ describe(`unit targets on ${TEST_DB}`, () => {
     const sup11 = await makeUser(em, { email: 'sup11@targets.cn', role: 'supervisor', provinces: ['11'] });
     const unitUser = await makeUser(em, { email: 'u1@targets.cn', role: 'unit', unit: u1 });
     await em.flush();
+    await recount(t);
     tokens.admin = await t.login(ADMIN.email, ADMIN.password);
     tokens.sup44 = await t.login(sup44.email, PASSWORD);
     tokens.sup11 = await t.login(sup11.email, PASSWORD);

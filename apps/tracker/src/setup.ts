@@ -8,7 +8,8 @@ import { MikroORM, RequestContext } from '@mikro-orm/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Env } from '@app/common';
-import { User } from '@app/db';
+import { Activity, ComplianceCount, User } from '@app/db';
+import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
 import { validationPipe } from './common/validation';
@@ -119,8 +120,18 @@ function inspect(value: unknown, root: string): { field: string; rule: InputRule
 }
 
 export async function migrate(app: Pick<INestApplication, 'get'>): Promise<void> {
-  const applied = await app.get(MikroORM).getMigrator().up();
+  const orm = app.get(MikroORM);
+  const applied = await orm.getMigrator().up();
   if (applied.length) new Logger('Migrations').log(`Applied ${applied.map((m) => m.name).join(', ')}`);
+  // An installation upgraded to the read model has activities but no stored counts yet: fill them once.
+  const em = orm.em.fork();
+  const counted = { deletedAt: null, status: { $in: ['verified', 'submitted'] as Activity['status'][] } };
+  if ((await em.count(ComplianceCount, {})) === 0 && (await em.count(Activity, counted)) > 0) {
+    const logger = new Logger('ComplianceCounts');
+    logger.log('Stored compliance counts are empty: recomputing them from the activities');
+    const { units } = await app.get(ComplianceCounts).rebuild();
+    logger.log(`Recomputed the counts of ${units} units`);
+  }
 }
 
 /** On an empty database, creates the first administrator; a generated password is printed once. */

@@ -15,6 +15,7 @@ import {
   foreignFields,
   kindProblem,
 } from './activity-kinds';
+import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import type { BulkReviewDto, ReviewQueueQuery } from './dto/review.dto';
@@ -81,7 +82,14 @@ export class ActivitiesService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly ruleSets: RuleSetsService,
+    private readonly counts: ComplianceCounts,
   ) {}
+
+  /** Keeps the compliance read model in step, inside the change's transaction. */
+  private async recount(em: EntityManager, unitId: number): Promise<void> {
+    await em.flush();
+    await this.counts.refresh(em, unitId);
+  }
 
   static view(a: Activity): ActivityView {
     const v = {
@@ -164,6 +172,7 @@ export class ActivitiesService {
       await em.flush();
       const created = Object.fromEntries(Object.entries(snapshot(a)).filter(([, v]) => v != null));
       this.audit.record(p, 'create', 'activity', a.id, created);
+      await this.recount(em, unit.id);
       return ActivitiesService.view(a);
     });
   }
@@ -197,6 +206,7 @@ export class ActivitiesService {
       await this.claim(a.id, EDITABLE_STATUSES);
       a.updatedBy = em.getReference(User, p.id);
       this.audit.record(p, 'update', 'activity', a.id, changes);
+      await this.recount(em, a.unit.id);
       return ActivitiesService.view(a);
     });
   }
@@ -216,6 +226,7 @@ export class ActivitiesService {
       a.reviewedBy = null;
       a.updatedBy = em.getReference(User, p.id);
       this.audit.record(p, 'submit', 'activity', a.id, AuditService.diff(before, snapshot(a)));
+      await this.recount(em, a.unit.id);
       return ActivitiesService.view(a);
     });
   }
@@ -265,6 +276,7 @@ export class ActivitiesService {
         title: a.title,
         status: a.status,
       });
+      await this.recount(em, a.unit.id);
     });
   }
 
@@ -330,6 +342,7 @@ export class ActivitiesService {
       a.updatedBy = a.reviewedBy;
       const action = to === 'verified' ? 'verify' : 'reject';
       this.audit.record(p, action, 'activity', a.id, AuditService.diff(before, snapshot(a)));
+      await this.recount(em, a.unit.id);
       return ActivitiesService.view(a);
     });
   }

@@ -8,6 +8,7 @@ import { DemoModule } from '../demo/demo.module';
 import { DemoSeedCommand } from './demo-seed.command';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsRunCommand } from '../reports/reports-run.command';
+import { ComplianceRebuildCommand } from './compliance-rebuild.command';
 
 /** The application without HTTP or schedules, plus the commands. Add each command to `providers` and the feature module it uses to `imports`. */
 @Module({})
@@ -16,7 +17,13 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule, ReportsModule],
-      providers: [CreateUserCommand, DemoSeedCommand, ImportUnitsCommand, ReportsRunCommand],
+      providers: [
+        CreateUserCommand,
+        DemoSeedCommand,
+        ImportUnitsCommand,
+        ReportsRunCommand,
+        ComplianceRebuildCommand,
+      ],
     };
   }
 }

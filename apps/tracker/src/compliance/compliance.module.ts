@@ -1,6 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ComplianceCounts } from './compliance-counts.service';
 import { ComplianceController } from './compliance.controller';
 import { ComplianceService } from './compliance.service';
 
-@Module({ controllers: [ComplianceController], providers: [ComplianceService], exports: [ComplianceService] })
+/** Global: every service that changes what counts keeps the read model (ComplianceCounts) in step. */
+@Global()
+@Module({
+  controllers: [ComplianceController],
+  providers: [ComplianceService, ComplianceCounts],
+  exports: [ComplianceService, ComplianceCounts],
+})
 export class ComplianceModule {}

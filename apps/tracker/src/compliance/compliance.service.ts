@@ -24,7 +24,7 @@ import { type Principal, ScopePolicy } from '@app/auth';
 import { Unit, UnitTarget } from '@app/db';
 import { Clock } from '../common/clock';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
-import { ComplianceSql, type ScopePart, type Window } from './compliance.sql';
+import { ComplianceSql, type Executor, type Window } from './compliance.sql';
 import type {
   ComplianceTrend,
   ScopeComplianceView,
@@ -35,16 +35,10 @@ import type {
   UnitSummary,
 } from './compliance.types';
 
-/** Units evaluated over the same date windows. */
-interface UnitGroup {
-  ruleSet: RuleSet;
-  windows: Window[];
-  /** Selects exactly these units in SQL (on columns of `u`), so no id list is sent. */
-  condition: ScopePart['condition'];
-  unitIds: Set<number>;
-}
-
 const NAME_ORDER = new Intl.Collator('zh-Hans-CN');
+
+/** Scope views kept in memory per instance (a national one holds every unit: a few MB). */
+const MEMO_SIZE = 32;
 
 /**
  * Compliance figures from the database, the one source for the API, the dashboard and the monthly
@@ -57,6 +51,8 @@ const NAME_ORDER = new Intl.Collator('zh-Hans-CN');
 @Injectable()
 export class ComplianceService {
   private sqlCache?: ComplianceSql;
+  /** Scope views and trends by key (see memo), least recently used first. */
+  private readonly memory = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -84,34 +80,7 @@ export class ComplianceService {
       return { req, start: period.start, end: period.end };
     });
 
-    const counts: Record<string, RequirementCounts> = {};
-    const dates: Record<string, IsoDate[]> = {};
-    for (const w of windows) {
-      counts[w.req.key] = { verified: 0, pending: 0 };
-      dates[w.req.key] = [];
-    }
-    const plain = windows.filter((w) => !w.req.distinctBy);
-    for (const row of await this.sql.unitMonths(unit.id, plain)) {
-      const c = counts[row.requirement];
-      if (row.status === 'submitted') {
-        c.pending += row.n;
-      } else {
-        c.verified += row.n;
-        // Any date of the month inside the period lands on the same month-end point of the chart.
-        for (let i = 0; i < row.n; i++) dates[row.requirement].push(row.first);
-      }
-    }
-    for (const w of windows.filter((x) => x.req.distinctBy)) {
-      for (const person of await this.sql.unitPersons(unit.id, w)) {
-        if (person.verified) {
-          counts[w.req.key].verified++;
-          dates[w.req.key].push(person.first as IsoDate);
-        } else {
-          counts[w.req.key].pending++;
-        }
-      }
-    }
-
+    const { counts, dates } = await this.countWindows(unit.id, windows);
     const targets = (await this.targetsOf({ unitId: unit.id })).get(unit.id) ?? [];
     const result = evaluateCounts(ruleSet, cycle, counts, today, at, targets);
     const series: Record<string, MonthPoint[]> = {};
@@ -129,11 +98,52 @@ export class ComplianceService {
   }
 
   /**
+   * Verified and pending counts of one unit over the given windows (one per requirement), from its
+   * activities, with the dates the cumulative chart needs. `tx`: run inside that transaction (the read
+   * model's writes). Index lookups on (unit, requirement, status, date); never a scan.
+   */
+  async countWindows(
+    unitId: number,
+    windows: readonly Window[],
+    tx?: Executor,
+  ): Promise<{ counts: Record<string, RequirementCounts>; dates: Record<string, IsoDate[]> }> {
+    const counts: Record<string, RequirementCounts> = {};
+    const dates: Record<string, IsoDate[]> = {};
+    for (const w of windows) {
+      counts[w.req.key] = { verified: 0, pending: 0 };
+      dates[w.req.key] = [];
+    }
+    const plain = windows.filter((w) => !w.req.distinctBy);
+    for (const row of await this.sql.unitMonths(unitId, plain, tx)) {
+      const c = counts[row.requirement];
+      if (row.status === 'submitted') {
+        c.pending += row.n;
+      } else {
+        c.verified += row.n;
+        // Any date of the month inside the period lands on the same month-end point of the chart.
+        for (let i = 0; i < row.n; i++) dates[row.requirement].push(row.first);
+      }
+    }
+    for (const w of windows.filter((x) => x.req.distinctBy)) {
+      for (const person of await this.sql.unitPersons(unitId, w, tx)) {
+        if (person.verified) {
+          counts[w.req.key].verified++;
+          dates[w.req.key].push(person.first as IsoDate);
+        } else {
+          counts[w.req.key].pending++;
+        }
+      }
+    }
+    return { counts, dates };
+  }
+
+  /**
    * Every unit of a scope at `at` (default today), worst first. Without `page`, all rows.
-   * Units are grouped by the date windows they are judged on (calendar-year rule sets: by effective year,
-   * so units whose cycle covers at's year form one group and units whose cycle ended earlier or starts
-   * later are judged on their last or first year; project-year rule sets: by cycle). All groups are
-   * counted in one grouped query (plus one per distinctBy attribute), then evaluateCounts() per unit.
+   * Counts come from the read model (compliance_counts, kept on write by ComplianceCounts): each unit's
+   * row of the period holding `at` clamped to its cycle (so an `at` before the cycle judges its first
+   * period and one after it its last), one indexed query, no scan of activities. Minimums, pace and
+   * statuses are the engine's, worked out once per rule set and cycle (withCounts), since time moves them
+   * without any write.
    */
   async forScope(
     filter: ScopeFilter,
@@ -143,66 +153,62 @@ export class ComplianceService {
   ): Promise<ScopeComplianceView> {
     checkDate(today, 'today');
     at = checkDate(at ?? today, 'at');
-    const units = await this.sql.units(filter);
+    const evaluated = filter.unitIds
+      ? await this.evaluateScope(filter, at, today)
+      : await this.memo(`scope|${at}|${today}`, filter.provinces, () =>
+          this.evaluateScope({ provinces: filter.provinces }, at, today),
+        );
+    const all = evaluated.rows.filter((r) => inFilter(r.unit, filter));
 
-    const groups = new Map<string, UnitGroup>();
-    // Units of one rule set and cycle share their group (and, below, periods, minimums and pace).
-    const groupKeys = new Map<string, ReturnType<typeof groupOf>>();
-    for (const unit of units) {
-      const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
-      const same = `${ruleSetKey(ruleSet)}|${unit.cycleStart}|${unit.cycleEnd}`;
-      let grouping = groupKeys.get(same);
-      if (!grouping) groupKeys.set(same, (grouping = groupOf(this.sql, ruleSet, unit, at)));
-      const { key, make } = grouping;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { ...make(), ruleSet, unitIds: new Set() }));
-      group.unitIds.add(unit.id);
-    }
-
-    const counts = new Map<number, Record<string, RequirementCounts>>();
-    const add = (unitId: number, key: string, verified: number, pending: number) => {
-      let c = counts.get(unitId);
-      if (!c) counts.set(unitId, (c = {}));
-      const r = (c[key] ??= { verified: 0, pending: 0 });
-      r.verified += verified;
-      r.pending += pending;
-    };
-    // One pass over the activities for all plain requirements, one per distinctBy attribute.
-    const unitGroup = new Map<number, UnitGroup>();
-    for (const g of groups.values()) for (const id of g.unitIds) unitGroup.set(id, g);
-    const list = [...groups.values()];
-    const plain = list.map((g) => ({
-      condition: g.condition,
-      windows: g.windows.filter((w) => !w.req.distinctBy),
-    }));
-    for (const row of await this.sql.scopeCounts(filter, plain)) {
-      // Group conditions are disjoint; the check keeps a unit from ever counting outside its group.
-      if (!unitGroup.get(row.unitId)?.windows.some((w) => w.req.key === row.requirement)) continue;
-      if (row.status === 'verified') add(row.unitId, row.requirement, row.n, 0);
-      else add(row.unitId, row.requirement, 0, row.n);
-    }
-    const fields = new Set(list.flatMap((g) => g.windows.map((w) => w.req.distinctBy ?? '')).filter(Boolean));
-    for (const field of fields) {
-      const parts = list.map((g) => ({
-        condition: g.condition,
-        windows: g.windows.filter((w) => w.req.distinctBy === field),
-      }));
-      for (const row of await this.sql.scopeDistinct(filter, field, parts)) {
-        if (!unitGroup.get(row.unitId)?.windows.some((w) => w.req.key === row.requirement)) continue;
-        add(row.unitId, row.requirement, row.verified, row.pending);
-      }
-    }
-
-    const columns = new Map<string, ScopeComplianceView['requirements'][number]>();
     const byStatus = Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, 0])) as Record<
       RequirementStatus,
       number
     >;
     const meeting: Record<string, { met: number; of: number }> = {};
+    for (const row of all) {
+      byStatus[row.overall]++;
+      for (const [key, cell] of Object.entries(row.requirements)) {
+        const m = (meeting[key] ??= { met: 0, of: 0 });
+        m.of++;
+        if (cell.status === 'met') m.met++;
+      }
+    }
+    const rows = filter.status ? all.filter((r) => r.overall === filter.status) : all;
+    const pageSize = page?.pageSize ?? Math.max(rows.length, 1);
+    const pageNo = page?.page ?? 1;
+    return {
+      at,
+      today,
+      requirements: evaluated.columns.filter((c) => c.key in meeting),
+      rows: rows.slice((pageNo - 1) * pageSize, pageNo * pageSize),
+      total: rows.length,
+      page: pageNo,
+      pageSize,
+      totals: { units: all.length, byStatus, meeting },
+    };
+  }
+
+  /**
+   * Every unit the filter selects, evaluated at `at` and sorted worst first, then by name (zh collation),
+   * then id, with the requirement columns in the order they first appear.
+   */
+  private async evaluateScope(
+    filter: ScopeFilter,
+    at: IsoDate,
+    today: IsoDate,
+  ): Promise<{ rows: ScopeRow[]; columns: ScopeComplianceView['requirements'] }> {
+    const units = await this.sql.units(filter);
+    const counts = new Map<number, Record<string, RequirementCounts>>();
+    for (const row of await this.sql.storedCounts(filter, at)) {
+      let c = counts.get(row.unitId);
+      if (!c) counts.set(row.unitId, (c = {}));
+      c[row.requirement] = { verified: row.verified, pending: row.pending };
+    }
+    const columns = new Map<string, ScopeComplianceView['requirements'][number]>();
     const templates = new Map<string, UnitCompliance>();
     // Every target of the scope in one query; a unit with targets gets a template of its own.
     const targets = units.length ? await this.targetsOf({ filter }) : new Map<number, EngineTarget[]>();
-    const all: ScopeRow[] = units.map((unit) => {
+    const rows: ScopeRow[] = units.map((unit) => {
       const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
       const same = `${ruleSetKey(ruleSet)}|${unit.cycleStart}|${unit.cycleEnd}`;
       const own = targets.get(unit.id);
@@ -231,32 +237,38 @@ export class ComplianceService {
           daysLeft,
           status,
         };
-        const m = (meeting[r.key] ??= { met: 0, of: 0 });
-        m.of++;
-        if (status === 'met') m.met++;
       }
-      byStatus[result.overall]++;
       return { unit, period: result.period, overall: result.overall, requirements };
     });
-
-    const rows = (filter.status ? all.filter((r) => r.overall === filter.status) : all).sort(
+    rows.sort(
       (a, b) =>
         REQUIREMENT_STATUSES.indexOf(a.overall) - REQUIREMENT_STATUSES.indexOf(b.overall) ||
         NAME_ORDER.compare(a.unit.name, b.unit.name) ||
         a.unit.id - b.unit.id,
     );
-    const pageSize = page?.pageSize ?? Math.max(rows.length, 1);
-    const pageNo = page?.page ?? 1;
-    return {
-      at,
-      today,
-      requirements: [...columns.values()],
-      rows: rows.slice((pageNo - 1) * pageSize, pageNo * pageSize),
-      total: rows.length,
-      page: pageNo,
-      pageSize,
-      totals: { units: all.length, byStatus, meeting },
-    };
+    return { rows, columns: [...columns.values()] };
+  }
+
+  /**
+   * A scope view kept in memory while nothing in its provinces changed: the key carries the provinces'
+   * versions (compliance_versions, raised in every change's transaction), read in one small query per
+   * call, so every instance sees a change made by any other at once. At most MEMO_SIZE entries; a
+   * computation in flight is shared by the requests that ask for it meanwhile.
+   */
+  private async memo<T>(what: string, provinces: string[] | null, compute: () => Promise<T>): Promise<T> {
+    const versions = await this.sql.versions(provinces);
+    const key = `${what}|${provinces?.join(',') ?? '*'}|${versions}`;
+    let entry = this.memory.get(key) as Promise<T> | undefined;
+    if (entry) {
+      this.memory.delete(key);
+      this.memory.set(key, entry);
+      return entry;
+    }
+    entry = compute();
+    this.memory.set(key, entry);
+    entry.catch(() => this.memory.delete(key));
+    while (this.memory.size > MEMO_SIZE) this.memory.delete(this.memory.keys().next().value as string);
+    return entry;
   }
 
   /** Verified (and submitted) activities per month of `year` in scope, for the supervisor chart. */
@@ -270,7 +282,13 @@ export class ComplianceService {
       submitted: 0,
       byRequirement: {},
     }));
-    for (const row of await this.sql.trend(filter, year)) {
+    const { provinces, ...rest } = filter;
+    const trend = filter.unitIds
+      ? await this.sql.storedTrend(filter, year)
+      : await this.memo(`trend|${year}|${JSON.stringify(rest)}`, provinces, () =>
+          this.sql.storedTrend(filter, year),
+        );
+    for (const row of trend) {
       const m = months[Number(row.month.slice(5, 7)) - 1];
       if (!m) continue;
       if (row.status === 'verified') {
@@ -380,6 +398,18 @@ function checkDate(value: unknown, field: string): IsoDate {
   return value;
 }
 
+/** The scope filter's unit conditions, as ComplianceSql.unitFilter applies them in SQL. */
+function inFilter(u: UnitSummary, f: ScopeFilter): boolean {
+  return (
+    (f.provinces === null || f.provinces.includes(u.province)) &&
+    (f.province === undefined || u.province === f.province) &&
+    (f.industry === undefined || u.industry === f.industry) &&
+    (f.cohort === undefined || u.cycleStart.startsWith(`${f.cohort}-`)) &&
+    (f.unitIds === undefined || f.unitIds.includes(u.id)) &&
+    (f.unitStatuses === undefined || f.unitStatuses.includes(u.status))
+  );
+}
+
 function cycleOf(unit: Pick<UnitSummary, 'cycleStart' | 'cycleEnd'>): Cycle {
   return { start: unit.cycleStart, end: unit.cycleEnd };
 }
@@ -396,69 +426,5 @@ function summaryOf(u: UnitSummary): UnitSummary {
     program: u.program,
     ruleSetVersion: u.ruleSetVersion,
     status: u.status,
-  };
-}
-
-/**
- * Which query group a unit falls in at `at`, and how to build that group's windows and SQL condition.
- * Calendar years: periodContaining() clamps at's year Y to the cycle's years, so the effective year is
- * Y when the cycle touches Y, else the year the cycle ended (before Y) or starts (after Y). Each case is a
- * condition on unit columns. Windows are whole calendar years: the SQL also keeps dates inside each
- * unit's cycle, which is exactly the engine's clipped period.
- */
-function groupOf(
-  sql: ComplianceSql,
-  ruleSet: RuleSet,
-  unit: UnitSummary,
-  at: IsoDate,
-): { key: string; make: () => Pick<UnitGroup, 'windows' | 'condition'> } {
-  const rs = ruleSetKey(ruleSet);
-  const cycle = cycleOf(unit);
-
-  if (ruleSet.periodMode === 'calendar_year') {
-    const year = Number(periodContaining(ruleSet, cycle, at).start.slice(0, 4));
-    const atYear = Number(at.slice(0, 4));
-    const first = `${year}-01-01`;
-    const last = `${year}-12-31`;
-    return {
-      key: `${rs}|${year}`,
-      make: () => ({
-        windows: ruleSet.requirements.map((req) =>
-          req.period === 'cycle' ? { req, start: null, end: null } : { req, start: first, end: last },
-        ),
-        condition: sql.unitCondition(
-          ruleSet,
-          year === atYear
-            ? [
-                ['cycleStart', '<=', last],
-                ['cycleEnd', '>=', first],
-              ]
-            : year < atYear
-              ? [
-                  ['cycleEnd', '>=', first],
-                  ['cycleEnd', '<=', last],
-                ]
-              : [
-                  ['cycleStart', '>=', first],
-                  ['cycleStart', '<=', last],
-                ],
-        ),
-      }),
-    };
-  }
-
-  // Project years are counted from each cycle's start: units with the same cycle share periods.
-  return {
-    key: `${rs}|${unit.cycleStart}|${unit.cycleEnd}`,
-    make: () => ({
-      windows: ruleSet.requirements.map((req) => {
-        const period = requirementPeriod(req, ruleSet, cycle, at);
-        return { req, start: period.start, end: period.end };
-      }),
-      condition: sql.unitCondition(ruleSet, [
-        ['cycleStart', '=', unit.cycleStart],
-        ['cycleEnd', '=', unit.cycleEnd],
-      ]),
-    }),
   };
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
+import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
 import type { IsoDate, Requirement } from '@app/compliance';
-import { Activity, Unit } from '@app/db';
+import { Activity, ActivityMonthCount, ComplianceCount, ComplianceVersion, Unit } from '@app/db';
 import { isActivityAttribute } from './compliance.facts';
 import type { ScopeFilter, UnitSummary } from './compliance.types';
 
@@ -37,31 +37,23 @@ export interface PersonRow {
   first: IsoDate | null;
 }
 
-export interface ScopeCountRow {
+export interface StoredCountRow {
   unitId: number;
   requirement: string;
-  status: 'verified' | 'submitted';
-  n: number;
+  verified: number;
+  pending: number;
 }
 
 type Builder = Knex.QueryBuilder;
 
-/** Units sharing date windows: `condition` (see unitCondition) selects them, so no id list is sent. */
-export interface ScopePart {
-  condition: Knex.Raw;
-  windows: readonly Window[];
-}
+/** Runs a query inside the caller's transaction (the EntityManager given by em.transactional()). */
+export type Executor = Pick<SqlEntityManager, 'execute'>;
 
-/** Parts per statement: one pass over the table each, with a bounded statement size. */
-const PARTS_PER_QUERY = 100;
-
-const minOf = (xs: string[]) => xs.reduce((a, b) => (b < a ? b : a));
-const maxOf = (xs: string[]) => xs.reduce((a, b) => (b > a ? b : a));
-
-function batches<T>(xs: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += PARTS_PER_QUERY) out.push(xs.slice(i, i + PARTS_PER_QUERY));
-  return out;
+export interface ActivityMonthRow {
+  month: string;
+  requirement: string;
+  status: string;
+  n: number;
 }
 
 /**
@@ -77,6 +69,9 @@ export class ComplianceSql {
   private readonly unitTable: string;
   private readonly activityMeta;
   private readonly unitMeta;
+  private readonly countMeta;
+  private readonly monthMeta;
+  private readonly versionMeta;
 
   constructor(em: EntityManager) {
     this.knex = (em.getConnection() as AbstractSqlConnection).getKnex();
@@ -84,6 +79,9 @@ export class ComplianceSql {
     this.dialect = client.startsWith('postgres') ? 'postgresql' : 'sqlite';
     this.activityMeta = em.getMetadata().get(Activity.name);
     this.unitMeta = em.getMetadata().get(Unit.name);
+    this.countMeta = em.getMetadata().get(ComplianceCount.name);
+    this.monthMeta = em.getMetadata().get(ActivityMonthCount.name);
+    this.versionMeta = em.getMetadata().get(ComplianceVersion.name);
     this.activityTable = this.activityMeta.tableName;
     this.unitTable = this.unitMeta.tableName;
   }
@@ -154,7 +152,36 @@ export class ComplianceSql {
     return this.knex.raw('substr(??, 1, 7)', [this.a('date')]);
   }
 
+  /** Runs a query in `tx`'s transaction when given (writes of the read model), else on the pool. */
+  private async run(q: Builder, tx?: Executor): Promise<Record<string, unknown>[]> {
+    return tx ? await tx.execute<Record<string, unknown>[]>(q) : await q;
+  }
+
   // ---- one unit ---------------------------------------------------------------------------------
+
+  /**
+   * Non-deleted verified and submitted activities of one unit per month, requirement and status (any
+   * qualification): the unit's rows of the monthly-trend read model.
+   */
+  async unitActivityMonths(unitId: number, tx?: Executor): Promise<ActivityMonthRow[]> {
+    const k = this.knex;
+    const q = k({ a: this.activityTable })
+      .select({
+        month: this.month(),
+        requirement: this.a('requirement'),
+        status: this.a('status'),
+        n: k.raw('count(*)'),
+      })
+      .where(this.a('unit'), unitId);
+    this.countable(q);
+    const rows = await this.run(q.groupBy(this.a('requirement'), this.a('status'), this.month()), tx);
+    return rows.map((r) => ({
+      month: String(r.month),
+      requirement: String(r.requirement),
+      status: String(r.status),
+      n: Number(r.n),
+    }));
+  }
 
   /**
    * Non-distinct requirements of one unit: counts per requirement, status and month, so the same
@@ -176,9 +203,9 @@ export class ComplianceSql {
     return q.groupBy(this.a('requirement'), this.a('status'), this.month());
   }
 
-  async unitMonths(unitId: number, windows: readonly Window[]): Promise<UnitMonthRow[]> {
+  async unitMonths(unitId: number, windows: readonly Window[], tx?: Executor): Promise<UnitMonthRow[]> {
     if (!windows.length) return [];
-    const rows: Record<string, unknown>[] = await this.unitMonthsQuery(unitId, windows);
+    const rows = await this.run(this.unitMonthsQuery(unitId, windows), tx);
     return rows.map((r) => ({
       requirement: String(r.requirement),
       status: r.status as UnitMonthRow['status'],
@@ -189,7 +216,7 @@ export class ComplianceSql {
   }
 
   /** A distinctBy requirement of one unit: one row per identity (verified or only pending, first verified date). */
-  async unitPersons(unitId: number, w: Window): Promise<PersonRow[]> {
+  async unitPersons(unitId: number, w: Window, tx?: Executor): Promise<PersonRow[]> {
     const k = this.knex;
     const inner = k({ a: this.activityTable })
       .select({
@@ -200,11 +227,14 @@ export class ComplianceSql {
       .where(this.a('unit'), unitId);
     this.countable(inner);
     this.requirementCondition(inner, w);
-    const rows: Record<string, unknown>[] = await k
-      .from(inner.as('x'))
-      .select({ v: k.raw('max(v)'), first: k.raw('min(case when v = 1 then d end)') })
-      .where('k', '<>', '')
-      .groupBy('k');
+    const rows = await this.run(
+      k
+        .from(inner.as('x'))
+        .select({ v: k.raw('max(v)'), first: k.raw('min(case when v = 1 then d end)') })
+        .where('k', '<>', '')
+        .groupBy('k'),
+      tx,
+    );
     return rows.map((r) => ({
       verified: Number(r.v) === 1,
       first: r.first == null ? null : String(r.first),
@@ -253,177 +283,68 @@ export class ComplianceSql {
   }
 
   /**
-   * A condition on unit columns (`u.<column> <op> value`, all of them) for one rule set, so a group of
-   * units is selected by what they have in common rather than by a list of ids.
+   * The read model's counts (compliance_counts) of every unit the filter selects, in the unit's period
+   * holding `at` clamped to its cycle: for calendar and project years alike that is the period
+   * periodContaining() picks, and for whole-cycle requirements the cycle. One indexed read.
    */
-  unitCondition(
-    ruleSet: { program: string; version: number },
-    tests: readonly [prop: string, op: '=' | '<=' | '>=', value: string][] = [],
-  ): Knex.Raw {
-    const all: [string, string, string | number][] = [
-      ['program', '=', ruleSet.program],
-      ['ruleSetVersion', '=', ruleSet.version],
-      ...tests,
-    ];
-    return this.knex.raw(
-      all.map(([, op]) => `?? ${op} ?`).join(' and '),
-      all.flatMap(([prop, , value]) => [this.u(prop), value]),
-    );
-  }
-
-  /**
-   * Activities of the units in scope, joined to their unit and kept inside its cycle, counted when they
-   * fall in their unit's window for their requirement. Each (rule set, requirement) is a slot; the units
-   * subquery works out every unit's window per slot once (CASE over the group conditions), so the row
-   * test is `requirement = key and date between the unit's bounds and qualifies`, with no constants on
-   * the unit side for the planner to misjudge.
-   */
-  private scoped(f: ScopeFilter, parts: readonly ScopePart[]): Builder {
+  async storedCounts(f: ScopeFilter, at: IsoDate): Promise<StoredCountRow[]> {
     const k = this.knex;
-    const slots = new Map<
-      Requirement,
-      { condition: Knex.Raw; start: IsoDate | null; end: IsoDate | null }[]
-    >();
-    for (const part of parts) {
-      for (const w of part.windows) {
-        let cases = slots.get(w.req);
-        if (!cases) slots.set(w.req, (cases = []));
-        cases.push({ condition: part.condition, start: w.start, end: w.end });
-      }
-    }
-    const bound = (
-      cases: { condition: Knex.Raw; start: IsoDate | null; end: IsoDate | null }[],
-      end: boolean,
-    ) =>
-      k.raw(
-        `case ${cases.map((c) => `when ? then ${(end ? c.end : c.start) ? '?' : '??'}`).join(' ')} end`,
-        cases.flatMap((c) => [
-          c.condition,
-          (end ? c.end : c.start) ?? this.u(end ? 'cycleEnd' : 'cycleStart'),
-        ]),
-      );
-    const select: Record<string, string | Knex.Raw> = {
-      id: this.u('id'),
-      cs: this.u('cycleStart'),
-      ce: this.u('cycleEnd'),
-    };
-    const list = [...slots.entries()];
-    list.forEach(([, cases], i) => {
-      select[`s${i}`] = bound(cases, false);
-      select[`e${i}`] = bound(cases, true);
-    });
-    // The LIMIT keeps PostgreSQL from inlining the subquery, so the CASEs run once per unit, not per activity.
-    const units = this.unitFilter(k({ u: this.unitTable }).select(select), f).limit(2_000_000_000);
-
-    const q = k({ a: this.activityTable }).join(units.as('ut'), 'ut.id', this.a('unit'));
-    this.countable(q);
-    q.where(this.a('date'), '>=', k.ref('ut.cs')).where(this.a('date'), '<=', k.ref('ut.ce'));
-    // Cheap filters first: only the requirement keys and the date span any window asks for.
-    const windows = parts.flatMap((p) => p.windows);
-    q.whereIn(this.a('requirement'), [...new Set(windows.map((w) => w.req.key))]);
-    if (windows.every((w) => w.start)) q.where(this.a('date'), '>=', minOf(windows.map((w) => w.start!)));
-    if (windows.every((w) => w.end)) q.where(this.a('date'), '<=', maxOf(windows.map((w) => w.end!)));
-    q.where((any) => {
-      list.forEach(([req], i) =>
-        any.orWhere((one) => {
-          this.requirementCondition(one, { req, start: null, end: null });
-          one.where(this.a('date'), '>=', k.ref(`ut.s${i}`)).where(this.a('date'), '<=', k.ref(`ut.e${i}`));
-        }),
-      );
-    });
-    return q;
+    const c = (col: string) => `c.${this.countMeta.properties[col as 'unit'].fieldNames[0]}`;
+    const clamped = k.raw('case when ? < ?? then ?? when ? > ?? then ?? else ? end', [
+      at,
+      this.u('cycleStart'),
+      this.u('cycleStart'),
+      at,
+      this.u('cycleEnd'),
+      this.u('cycleEnd'),
+      at,
+    ]);
+    const q = k({ c: this.countMeta.tableName })
+      .join({ u: this.unitTable }, this.u('id'), c('unit'))
+      .select({
+        unitId: c('unit'),
+        requirement: c('requirement'),
+        verified: c('verified'),
+        pending: c('pending'),
+      })
+      .where(c('periodStart'), '<=', clamped)
+      .where(c('periodEnd'), '>=', clamped);
+    this.unitFilter(q, f);
+    const rows: Record<string, unknown>[] = await q;
+    return rows.map((r) => ({
+      unitId: Number(r.unitId),
+      requirement: String(r.requirement),
+      verified: Number(r.verified),
+      pending: Number(r.pending),
+    }));
   }
 
-  /** Non-distinct requirements of every unit the parts select, grouped by unit, requirement, status. */
-  scopeCountsQuery(f: ScopeFilter, parts: readonly ScopePart[]): Builder {
-    const q = this.scoped(f, parts).select({
-      unitId: this.a('unit'),
-      requirement: this.a('requirement'),
-      status: this.a('status'),
-      n: this.knex.raw('count(*)'),
-    });
-    return q.groupBy(this.a('unit'), this.a('requirement'), this.a('status'));
+  /** The versions of these provinces (all when null), as one string: changes whenever any of them does. */
+  async versions(provinces: string[] | null): Promise<string> {
+    const q = this.knex(this.versionMeta.tableName).select('province', 'version').orderBy('province');
+    if (provinces !== null) q.whereIn('province', provinces.length ? provinces : ['--']);
+    const rows: { province: string; version: number }[] = await q;
+    return rows.map((r) => `${r.province}:${r.version}`).join(',');
   }
 
-  async scopeCounts(f: ScopeFilter, parts: readonly ScopePart[]): Promise<ScopeCountRow[]> {
-    const out: ScopeCountRow[] = [];
-    for (const batch of batches(parts.filter((p) => p.windows.length))) {
-      const rows: Record<string, unknown>[] = await this.scopeCountsQuery(f, batch);
-      for (const r of rows) {
-        out.push({
-          unitId: Number(r.unitId),
-          requirement: String(r.requirement),
-          status: r.status as ScopeCountRow['status'],
-          n: Number(r.n),
-        });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * distinctBy requirements counting the same attribute, for every unit the parts select: distinct
-   * identities per unit and requirement; an identity with any verified record is verified, one with only
-   * submitted records is pending.
-   */
-  async scopeDistinct(
-    f: ScopeFilter,
-    field: string,
-    parts: readonly ScopePart[],
-  ): Promise<{ unitId: number; requirement: string; verified: number; pending: number }[]> {
-    const k = this.knex;
-    const out: { unitId: number; requirement: string; verified: number; pending: number }[] = [];
-    for (const batch of batches(parts.filter((p) => p.windows.length))) {
-      const inner = this.scoped(f, batch).select({
-        unit_id: this.a('unit'),
-        req: this.a('requirement'),
-        k: this.identity(field),
-        v: k.raw(`case when ?? = 'verified' then 1 else 0 end`, [this.a('status')]),
-      });
-      const perKey = k
-        .from(inner.as('x'))
-        .select('unit_id', 'req', 'k', k.raw('max(v) as v'))
-        .where('k', '<>', '')
-        .groupBy('unit_id', 'req', 'k');
-      const rows: Record<string, unknown>[] = await k
-        .from(perKey.as('y'))
-        .select({ unitId: 'unit_id', requirement: 'req', verified: k.raw('sum(v)'), keys: k.raw('count(*)') })
-        .groupBy('unit_id', 'req');
-      for (const r of rows) {
-        out.push({
-          unitId: Number(r.unitId),
-          requirement: String(r.requirement),
-          verified: Number(r.verified),
-          pending: Number(r.keys) - Number(r.verified),
-        });
-      }
-    }
-    return out;
-  }
-
-  /** Verified and submitted activities per month and requirement of one calendar year, in scope. */
-  async trend(
+  /** Verified and submitted activities per month and requirement of one calendar year, in scope (read model). */
+  async storedTrend(
     f: ScopeFilter,
     year: number,
   ): Promise<{ month: string; requirement: string; status: string; n: number }[]> {
     const k = this.knex;
-    const q = k({ a: this.activityTable })
-      .join({ u: this.unitTable }, this.u('id'), this.a('unit'))
+    const m = (col: string) => `m.${this.monthMeta.properties[col as 'unit'].fieldNames[0]}`;
+    const q = k({ m: this.monthMeta.tableName })
+      .join({ u: this.unitTable }, this.u('id'), m('unit'))
       .select({
-        month: this.month(),
-        requirement: this.a('requirement'),
-        status: this.a('status'),
-        n: k.raw('count(*)'),
+        month: m('month'),
+        requirement: m('requirement'),
+        status: m('status'),
+        n: k.raw('sum(??)', [m('n')]),
       })
-      .whereBetween(this.a('date'), [`${year}-01-01`, `${year}-12-31`]);
+      .whereBetween(m('month'), [`${year}-01`, `${year}-12`]);
     this.unitFilter(q, f);
-    this.countable(q);
-    // knex drops the columns after a raw first argument of groupBy, so the raw month goes last.
-    const rows: Record<string, unknown>[] = await q.groupBy(
-      this.a('requirement'),
-      this.a('status'),
-      this.month(),
-    );
+    const rows: Record<string, unknown>[] = await q.groupBy(m('month'), m('requirement'), m('status'));
     return rows.map((r) => ({
       month: String(r.month),
       requirement: String(r.requirement),

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, MikroORM } from '@mikro-orm/core';
 import { type ActivityStatus, ACTIVITY_STATUSES, type IsoDate, PROVINCE_CODES } from '@app/compliance';
 import { ConflictError, InvalidInputError } from '@app/common';
-import { Activity, EvidenceFile, Session, Unit, UnitTarget, User } from '@app/db';
+import {
+  Activity,
+  ActivityMonthCount,
+  ComplianceCount,
+  EvidenceFile,
+  Session,
+  Unit,
+  UnitTarget,
+  User,
+} from '@app/db';
+import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { hashPassword, PASSWORD_MIN_LENGTH } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -54,6 +64,7 @@ export class DemoSeedService {
     private readonly ruleSets: RuleSetsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly counts: ComplianceCounts,
   ) {}
 
   /** Builds the data (pure) for these options, checking them first. */
@@ -133,6 +144,7 @@ export class DemoSeedService {
           counts[a.status]++;
         }
         await tx.flush();
+        await this.counts.refresh(tx, unit.id);
         written.push({ id: unit.id, name: unit.name, email: user.email });
         onProgress?.(i + 1, data.units.length, u.name);
       }
@@ -209,6 +221,8 @@ export class DemoSeedService {
     if (unitIds.length) {
       // A demo unit may carry targets set on its page (SPEC §3 v2): they go with it.
       await tx.nativeDelete(UnitTarget, { unit: { $in: unitIds } });
+      await tx.nativeDelete(ComplianceCount, { unit: { $in: unitIds } });
+      await tx.nativeDelete(ActivityMonthCount, { unit: { $in: unitIds } });
       await tx.nativeDelete(Unit, { id: { $in: unitIds } });
     }
     tx.clear();

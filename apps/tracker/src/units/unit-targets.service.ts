@@ -12,6 +12,7 @@ import { ConflictError, Env, ForbiddenError, InvalidInputError } from '@app/comm
 import { dialectOf, Unit, UnitTarget } from '@app/db';
 import type { Principal } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
+import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import type { UnitTargetDto, UnitTargetsDto } from './dto/unit-targets.dto';
 import { sortTargets, targetPeriod, targetProblem } from './unit-targets.rules';
@@ -49,6 +50,7 @@ export class UnitTargetsService {
     private readonly ruleSets: RuleSetsService,
     private readonly units: UnitsService,
     private readonly env: Env,
+    private readonly counts: ComplianceCounts,
   ) {}
 
   /** The unit's targets (404 outside the caller's scope), by periodStart then rule-set order. */
@@ -144,6 +146,7 @@ export class UnitTargetsService {
         }
         if (Object.keys(changes).length) this.audit.record(p, 'targets.update', 'unit', unit.id, changes);
         await em.flush();
+        if (Object.keys(changes).length) await this.counts.touch(em, [unit.province]);
       });
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {

@@ -10,6 +10,7 @@ import { type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { type Page, pageOptions } from '../common/pagination';
 import { flattenErrors } from '../common/validation';
+import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { CreateUnitDto, cycleProblem, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
 import { isBlankRow, parseUnitFile, rowToUnitInput, zhFieldLabel } from './unit-file';
@@ -51,6 +52,7 @@ export class UnitsService {
     private readonly em: EntityManager,
     private readonly audit: AuditService,
     private readonly ruleSets: RuleSetsService,
+    private readonly counts: ComplianceCounts,
   ) {}
 
   static view(u: Unit) {
@@ -129,6 +131,7 @@ export class UnitsService {
         await em.flush();
         const { id: _i, createdAt: _c, updatedAt: _u, ...fields } = UnitsService.view(created);
         this.audit.record(actor, 'create', 'unit', created.id, AuditService.diff({}, fields));
+        await this.counts.touch(em, [created.province]);
         return created;
       }),
     );
@@ -164,6 +167,8 @@ export class UnitsService {
       const cause = programChanged ? 'program' : ruleSetChanged ? 'ruleSetVersion' : null;
       await this.checkTargetsFit(unit, ruleSet, { start: cycleStart, end: cycleEnd }, cause);
     }
+    // Periods or counted requirements change with the cycle and the rule set: the read model is redone.
+    const recount = ruleSetChanged || cycleStart !== unit.cycleStart || cycleEnd !== unit.cycleEnd;
     unit.program = program;
     unit.ruleSetVersion = version;
     if (dto.name !== undefined) unit.name = dto.name;
@@ -178,8 +183,16 @@ export class UnitsService {
     const { updatedAt: _b, ...oldFields } = before;
     const { updatedAt: _a, ...newFields } = UnitsService.view(unit);
     const changes = AuditService.diff(oldFields, newFields);
-    if (Object.keys(changes).length) this.audit.record(actor, 'update', 'unit', id, changes);
-    await this.guardUnique(unit.creditCode, () => this.em.flush());
+    await this.guardUnique(unit.creditCode, () =>
+      this.em.transactional(async (em) => {
+        // Recorded here: the transaction's EntityManager is the one its flush writes.
+        if (Object.keys(changes).length) this.audit.record(actor, 'update', 'unit', id, changes);
+        await em.flush();
+        // The views of both provinces show the change (a unit may move between them).
+        await this.counts.touch(em, [before.province, unit.province]);
+        if (recount) await this.counts.refresh(em, unit.id);
+      }),
+    );
     return UnitsService.view(unit);
   }
 
@@ -221,12 +234,15 @@ export class UnitsService {
   async remove(actor: Actor, id: number): Promise<void> {
     const unit = await this.findForChange(actor, id);
     unit.deletedAt = new Date();
-    this.audit.record(actor, 'delete', 'unit', id, {
-      name: unit.name,
-      creditCode: unit.creditCode,
-      deletedAt: [null, unit.deletedAt.toISOString()],
+    await this.em.transactional(async (em) => {
+      this.audit.record(actor, 'delete', 'unit', id, {
+        name: unit.name,
+        creditCode: unit.creditCode,
+        deletedAt: [null, unit.deletedAt!.toISOString()],
+      });
+      await em.flush();
+      await this.counts.touch(em, [unit.province]);
     });
-    await this.em.flush();
   }
 
   /** Parses an uploaded .csv/.xlsx unit list and imports it (or only checks it, with dryRun). */

@@ -8,6 +8,7 @@ export * from './audit-log.entity';
 export * from './outbox-message.entity';
 export * from './report-run.entity';
 export * from './unit-target.entity';
+export * from './compliance-count.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -17,6 +18,7 @@ import { AuditLog } from './audit-log.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { ReportRun } from './report-run.entity';
 import { UnitTarget } from './unit-target.entity';
+import { ActivityMonthCount, ComplianceCount, ComplianceVersion } from './compliance-count.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -29,4 +31,7 @@ export const ENTITIES = [
   OutboxMessage,
   ReportRun,
   UnitTarget,
+  ComplianceCount,
+  ActivityMonthCount,
+  ComplianceVersion,
 ];

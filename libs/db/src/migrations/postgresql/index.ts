@@ -2,9 +2,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121125330 } from './Migration20261121125330';
 import { Migration20261121130247 } from './Migration20261121130247';
 import { Migration20261201095406 } from './Migration20261201095406';
+import { Migration20261201105047 } from './Migration20261201105047';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
   { name: 'Migration20261121130247', class: Migration20261121130247 },
   { name: 'Migration20261201095406', class: Migration20261201095406 },
+  { name: 'Migration20261201105047', class: Migration20261201105047 },
 ];
