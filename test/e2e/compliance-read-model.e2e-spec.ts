@@ -62,7 +62,7 @@ describe('compliance read model across instances', () => {
           .execute<{ province: string; version: number }[]>(
             `select province, version from compliance_versions where province in ('44', '33')`,
           )
-      ).map((r) => [r.province, Number(r.version)]),
+      ).map((r: { province: string; version: number }) => [r.province, Number(r.version)]),
     );
 
   it('shows a change made on the other instance in the next answer', async () => {
