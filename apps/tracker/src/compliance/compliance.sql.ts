@@ -64,7 +64,7 @@ export interface ActivityMonthRow {
  */
 export class ComplianceSql {
   readonly knex: Knex;
-  private readonly dialect: 'postgresql' | 'sqlite';
+  readonly dialect: 'postgresql' | 'sqlite';
   private readonly activityTable: string;
   private readonly unitTable: string;
   private readonly activityMeta;
