@@ -85,6 +85,7 @@ const ROUTES = [
   'PATCH /api/v1/users/:id',
   'GET /assets/*path',
   'GET /health',
+  'GET /health/live',
   'GET /login',
   'POST /login',
   'POST /logout',
@@ -556,7 +557,7 @@ describe('no input yields a 500', () => {
 
   it.each(ROUTES)('%s', async (name) => {
     const [method, path] = name.split(' ');
-    const api = path.startsWith('/api/') || path === '/health';
+    const api = path.startsWith('/api/') || path.startsWith('/health');
     let who = { bearer: admin, cookie };
     const list = probes(method, path, await params(method, path), inputs.get(name) ?? {});
     const problems: string[] = [];

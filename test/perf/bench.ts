@@ -1,15 +1,39 @@
 /*
- * Compliance benchmark on PostgreSQL: grouped SQL (ComplianceService) against the naive way (load every
- * activity of the period, evaluate() per unit), side by side on the same data, plus one unit's view and an
- * EXPLAIN check that the per-unit query uses the (unit_id, requirement, status, date) index.
+ * Compliance benchmark on PostgreSQL (issue 8). In one run, on one database it creates and fills:
+ *   1. in-process: grouped SQL (ComplianceService) against the naive way (load every activity of the period,
+ *      evaluate() per unit), side by side on the same data, plus one unit's view and an EXPLAIN check that
+ *      the per-unit query uses the (unit_id, requirement, status, date) index;
+ *   2. over HTTP: starts the built app (dist/apps/tracker/src/main.js, ROLE=web) on that database, signs in
+ *      an admin, a supervisor of one province and a unit user, and measures with autocannon at 10 and at
+ *      50 connections: noop (GET /health/live), unit (GET /api/v1/units/:id/compliance, unit user),
+ *      province (GET /api/v1/compliance?province=.., supervisor), national (GET /api/v1/compliance?page=1
+ *      &pageSize=50, admin), overview_page (GET /overview, admin cookie), unit_page (GET /units/:id, unit
+ *      user cookie);
+ *   3. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a
+ *      temporary DATA_DIR) under /usr/bin/time -v: wall time, CPU time, peak RSS, mails, digests, units.
  *
- *   npm run bench                      10,000 units, 2,000,000 activities, 5 runs each
- *   BENCH_UNITS=1000 BENCH_ACTIVITIES=100000 BENCH_RUNS=3 npm run bench
- *   BENCH_PG_URL=postgresql://user@host:5432 (default postgresql://postgres@127.0.0.1:5432)
+ *   npm run bench                      10,000 units, 2,000,000 activities (builds first)
+ *   BENCH_UNITS=500 BENCH_ACTIVITIES=50000 BENCH_RUNS=1 BENCH_HTTP_SECONDS=3 npm run bench
  *
- * Creates its own database bench_<timestamp> and drops it afterwards; appends a dated section to
- * test/perf/results.md. Exits 1 when the two ways disagree or the index is not used.
+ * Settings (environment):
+ *   BENCH_PG_URL          server without a database name (default postgresql://postgres@127.0.0.1:5432)
+ *   BENCH_UNITS           units in the fill (default 10000); each has one contact e-mail
+ *   BENCH_ACTIVITIES      activities in the fill (default 2000000)
+ *   BENCH_RUNS            timed runs per in-process measurement, after one warm-up (default 5)
+ *   BENCH_HTTP_SECONDS    seconds per HTTP endpoint and connection count (default 15)
+ *   BENCH_HTTP=0          skip the HTTP part (results.json then has "http": null)
+ *   BENCH_MONTHLY=0       skip the monthly run ("monthly": null)
+ *   BENCH_MONTHLY_PERIOD  month of the monthly run, YYYY-MM (default 2026-05, the fill's month)
+ *   BENCH_KEEP=1          keep the database (and the monthly run's DATA_DIR) afterwards
+ * DATABASE_POOL_SIZE and DATABASE_POOL_TIMEOUT_MS, when set, are passed on to the app and the CLI.
+ *
+ * Creates its own database bench_<timestamp> and drops it afterwards. Writes test/perf/results.json
+ * (overwritten each run: machine, sizes, load average, http.<endpoint>.c10|c50 {rps, p50_ms, p99_ms,
+ * non2xx, errors, duration_s}, monthly {units, mails, wall_s, cpu_s, peak_rss_mb, digests}) and appends a
+ * dated section with the tables to test/perf/results.md. Exits 1 when the two ways disagree, the index is
+ * not used, an endpoint does not answer 200 before its measurement, or the monthly run fails.
  */
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -30,15 +54,31 @@ import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.serv
 import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
 import { ACTIVITY_ATTRIBUTES, activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
 import type { ScopeComplianceView, UnitSummary } from '../../apps/tracker/src/compliance/compliance.types';
+import {
+  appEnv,
+  cliHas,
+  CLI_JS,
+  createUsers,
+  ENDPOINTS,
+  type HttpResults,
+  measureHttp,
+  startApp,
+} from './bench-app';
+import { type MonthlyFigures, monthlyRun } from './bench-monthly';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 2_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PG = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 15);
+const HTTP = process.env.BENCH_HTTP !== '0';
+const MONTHLY = process.env.BENCH_MONTHLY !== '0';
+const MONTHLY_PERIOD = process.env.BENCH_MONTHLY_PERIOD ?? '2026-05';
 /** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
 const TODAY: IsoDate = '2026-05-15';
 const ROOT = __dirname.split(/[\\/]dist[\\/]/)[0].replace(/[\\/]test[\\/]perf$/, '');
 const RESULTS = join(ROOT, 'test', 'perf', 'results.md');
+const RESULTS_JSON = join(ROOT, 'test', 'perf', 'results.json');
 const INDEX = 'activities_unit_id_requirement_status_date_index';
 
 /** Two-year cycles of five cohorts: one ended in 2025, three running, one started this year. */
@@ -67,6 +107,8 @@ async function generate(knex: Knex) {
   const cohorts = `array[${COHORTS.map((c) => `'${c}'`).join(',')}]`;
   let t0 = performance.now();
   // One unit in ten follows the project-year rule set, so the benchmark also covers per-cycle groups.
+  // Every unit has a contact, so every unit reported in the monthly run gets a mail. Dates are produced
+  // as `date` and assigned to the columns, whatever their type (varchar(10) or date).
   await knex.raw(`
     insert into units (created_at, updated_at, name, credit_code, province, industry, kind, program,
                        rule_set_version, cycle_start, cycle_end, contacts, status)
@@ -75,9 +117,11 @@ async function generate(knex: Knex) {
            (array['现代物流','旅游','养老服务','电子商务'])[1 + g % 4],
            case when g % 5 = 0 then 'regional' else 'enterprise' end,
            case when g % 10 = 0 then 'social-management-pilot' else 'service-industry-demo' end, 1,
-           c.cs, to_char(c.cs::date + interval '2 years' - interval '1 day', 'YYYY-MM-DD'), '[]'::jsonb, 'active'
+           c.cs, (c.cs + interval '2 years' - interval '1 day')::date,
+           jsonb_build_array(jsonb_build_object('name', '联系人' || g, 'email', 'unit' || g || '@bench.example.com')),
+           'active'
     from generate_series(1, ${UNITS}) g
-    cross join lateral (select (${cohorts})[1 + (g / 10) % ${COHORTS.length}] as cs) c`);
+    cross join lateral (select ((${cohorts})[1 + (g / 10) % ${COHORTS.length}])::date as cs) c`);
   log(`units: ${UNITS} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   t0 = performance.now();
@@ -92,9 +136,8 @@ async function generate(knex: Knex) {
       select now(), now(), u.id,
              (array['exchange_events','standard_proposals','national_papers','trained_personnel',
                     'work_updates','media_reports'])[1 + floor(random() * 6)::int],
-             to_char(u.cycle_start::date
-                     + floor(random() * (least(u.cycle_end, '${TODAY}')::date - u.cycle_start::date + 1))::int,
-                     'YYYY-MM-DD'),
+             u.cycle_start::date
+               + floor(random() * (least(u.cycle_end::date, '${TODAY}'::date) - u.cycle_start::date + 1))::int,
              'activity ' || g,
              case when r.s < 0.60 then 'verified' when r.s < 0.75 then 'submitted'
                   when r.s < 0.90 then 'draft' else 'rejected' end,
@@ -188,6 +231,126 @@ function disagreements(view: ScopeComplianceView, naive: Map<number, UnitComplia
   return out;
 }
 
+/**
+ * The stored-counts read model (issue 8, item 1) is kept up to date by the services; the fill bypasses
+ * them, so it is rebuilt from the activities with the app's own CLI, when the build has that command.
+ */
+function rebuildReadModel(databaseUrl: string, dataDir: string) {
+  const env = appEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
+  if (!cliHas('compliance:rebuild', env)) {
+    log('read model: this build has no compliance:rebuild command; skipped');
+    return;
+  }
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI_JS, 'compliance:rebuild'], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (r.status !== 0) throw new Error(`compliance:rebuild exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  log(`read model rebuilt (compliance:rebuild) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Starts the built app on the database and measures every endpoint over HTTP; always stops it. */
+async function httpStep(
+  knex: Knex,
+  databaseUrl: string,
+  dataDir: string,
+  users: Awaited<ReturnType<typeof createUsers>>,
+  problems: string[],
+): Promise<HttpResults> {
+  const app = await startApp(databaseUrl, dataDir);
+  let output = '';
+  try {
+    const results = await measureHttp(app, users, HTTP_SECONDS, problems, () => settle(knex));
+    output = app.errors();
+    return results;
+  } finally {
+    // What the app logged while measured (its shutdown, which aborts nothing by now, is left out).
+    output = (output || app.errors()).trim();
+    await app.stop();
+    if (output) log(`app errors (LOG_LEVEL=error):\n${output.slice(-4000)}`);
+  }
+}
+
+/**
+ * Waits (at most 2 minutes) until no query of the benchmark's database has been running for two samples in
+ * a row: requests cut off at the end of a measurement still run in the app and would slow the next one.
+ */
+async function settle(knex: Knex): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline) {
+    const { rows } = await knex.raw(
+      `select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and state = 'active' and pid <> pg_backend_pid()`,
+    );
+    quiet = rows[0].n === 0 ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The whole monthly run of MONTHLY_PERIOD, mails written as .eml files into a DATA_DIR of its own. */
+async function monthlyStep(knex: Knex, databaseUrl: string, problems: string[]): Promise<MonthlyFigures> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-monthly-'));
+  try {
+    return await monthlyRun(knex, databaseUrl, dataDir, MONTHLY_PERIOD, problems);
+  } finally {
+    if (process.env.BENCH_KEEP === '1') log(`kept the monthly run's mails in ${dataDir} (BENCH_KEEP=1)`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** The HTTP table of results.md: per endpoint and connection count, with rps as a share of noop's. */
+function httpLines(http: HttpResults | null, before: number[], after: number[]): string[] {
+  if (!http) return ['- HTTP: skipped (BENCH_HTTP=0)', ''];
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const head = ['c10', 'c50'].flatMap((c) => [
+    `${c} rps`,
+    `${c} ×noop`,
+    `${c} p50 ms`,
+    `${c} p99 ms`,
+    `${c} non2xx`,
+    `${c} errors`,
+  ]);
+  const rows = ENDPOINTS.map((e) => {
+    const cells = (['c10', 'c50'] as const).flatMap((c) => {
+      const f = http[e][c];
+      const noop = http.noop[c].rps;
+      return [
+        fmt(f.rps),
+        noop ? (f.rps / noop).toFixed(3) : '–',
+        fmt(f.p50_ms),
+        fmt(f.p99_ms),
+        String(f.non2xx),
+        String(f.errors),
+      ];
+    });
+    return `| ${e} | ${cells.join(' | ')} |`;
+  });
+  return [
+    `- HTTP (built app, ROLE=web, autocannon, ${HTTP_SECONDS} s per endpoint and connection count, one after ` +
+      `the other; ×noop = rps / rps of GET /health/live at the same connections); load average before ` +
+      `${load(before)}, after ${load(after)}`,
+    '',
+    `| endpoint | ${head.join(' | ')} |`,
+    `|---|${head.map(() => '---:').join('|')}|`,
+    ...rows,
+    '',
+  ];
+}
+
+function monthlyLines(m: MonthlyFigures | null): string[] {
+  if (!m) return ['- Monthly run: skipped (BENCH_MONTHLY=0)', ''];
+  return [
+    `- Monthly run ${MONTHLY_PERIOD} (\`cli.js reports:run\`, file transport): ${m.units} units reported, ` +
+      `${m.mails} mails (${m.digests} digests), wall ${m.wall_s} s, CPU ${m.cpu_s} s, peak RSS ${m.peak_rss_mb} MiB`,
+    '',
+  ];
+}
+
 async function main() {
   const name = `bench_${Date.now()}`;
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-'));
@@ -202,6 +365,7 @@ async function main() {
     await orm.getMigrator().up();
     const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
     await generate(knex);
+    rebuildReadModel(`${PG}/${name}`, dataDir);
     const pg = String((await knex.raw('show server_version')).rows[0].server_version);
     const counts = (
       await knex.raw(`select count(*) as n, count(*) filter (where deleted_at is null) as live,
@@ -253,9 +417,32 @@ async function main() {
     const usesIndex = plan.includes(INDEX);
     if (!usesIndex) failed = true;
     log(`per-unit query uses ${INDEX}: ${usesIndex}`);
-
     const heapMb = (process.memoryUsage().rss / 1024 / 1024).toFixed(0);
+
+    // Over HTTP, then the monthly run: the same database, the built app in its own processes.
+    const problems: string[] = [];
+    const users = await createUsers(knex, unit, PROVINCE_CODES);
+    const loadBefore = os.loadavg();
+    const http = HTTP ? await httpStep(knex, `${PG}/${name}`, dataDir, users, problems) : null;
+    const loadAfterHttp = os.loadavg();
+    const monthly = MONTHLY ? await monthlyStep(knex, `${PG}/${name}`, problems) : null;
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    if (problems.length) failed = true;
+
     const cpus = os.cpus();
+    const machine =
+      `${cpus[0]?.model.trim()} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+      `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${pg}`;
+    const json = {
+      machine,
+      units: UNITS,
+      activities: Number(counts.n),
+      loadavg: loadBefore.map((x) => Math.round(x * 100) / 100),
+      http,
+      monthly,
+    };
+    writeFileSync(RESULTS_JSON, `${JSON.stringify(json, null, 2)}\n`);
+    log(`results written to ${RESULTS_JSON}`);
     const lines = [
       '',
       `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${UNITS} units, ${ACTIVITIES} activities`,
@@ -287,6 +474,9 @@ async function main() {
       plan,
       '```',
       '',
+      ...httpLines(http, loadBefore, loadAfterHttp),
+      ...monthlyLines(monthly),
+      ...(problems.length ? ['', ...problems.map((p) => `- **Problem:** ${p}`), ''] : []),
     ];
     if (!existsSync(RESULTS))
       writeFileSync(

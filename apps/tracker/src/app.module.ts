@@ -32,7 +32,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
-        MikroOrmModule.forRoot(ormOptions(env.DATABASE_URL, env.DATA_DIR)),
+        MikroOrmModule.forRoot(
+          ormOptions(env.DATABASE_URL, env.DATA_DIR, false, {
+            size: env.DATABASE_POOL_SIZE,
+            acquireTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS,
+          }),
+        ),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
         // Registered once; jobs are added only on instances that run them (ROLE all or worker).
         ScheduleModule.forRoot(),

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '@app/db';
 import { ForbiddenError, UnauthorizedError } from '@app/common';
-import { IS_PUBLIC, ROLES } from './decorators';
+import { IS_ANONYMOUS, IS_PUBLIC, ROLES } from './decorators';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import type { Principal } from './principal';
 
@@ -24,10 +24,11 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_ANONYMOUS, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
     req.principal = (await this.identify(req)) ?? undefined;
 
-    const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const p = req.principal;

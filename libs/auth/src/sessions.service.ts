@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { Env } from '@app/common';
 import { Session, User } from '@app/db';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Principal } from './principal';
 import { hashPassword, verifyPassword } from './passwords';
 
@@ -13,8 +14,25 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 // Verifying against a throwaway hash when the e-mail is unknown keeps response time the same either way.
 let dummyHash: Promise<string> | undefined;
 
+/** One row of the session lookup: the session's CSRF secret and expiry, and its user. */
+interface SessionRow {
+  csrf: string;
+  expires: Date | string | number;
+  id: number;
+  email: string;
+  name: string;
+  role: Principal['role'];
+  unitId: number | null;
+  provinces: string[] | string | null;
+  locale: Principal['locale'];
+  active: boolean | number;
+}
+
 @Injectable()
 export class SessionsService {
+  /** The lookup statement, built once from the ORM metadata (see resolve). */
+  private lookupSql?: string;
+
   constructor(
     private readonly em: EntityManager,
     private readonly env: Env,
@@ -49,27 +67,57 @@ export class SessionsService {
     return { token, user };
   }
 
+  /**
+   * The caller of every request: one indexed read (session by its primary key, joined to its user) as a
+   * plain row, without entities. It writes nothing: sessions are not extended on use, they end at
+   * `expiresAt` (SESSION_TTL_SECONDS after sign-in), on sign-out or when the user's sessions are ended.
+   */
   async resolve(token: string, via: Principal['via']): Promise<Principal | null> {
     const tokenHash = sha256(token);
-    const session = await this.em.findOne(
-      Session,
-      { tokenHash, expiresAt: { $gt: new Date() } },
-      { populate: ['user'] },
-    );
-    if (!session || !session.user.active) return null;
-    const u = session.user;
+    const conn = this.em.getConnection() as AbstractSqlConnection;
+    const row = (await conn.execute(this.lookup(conn), [tokenHash], 'get')) as SessionRow | undefined;
+    if (!row || !truthy(row.active) || !(toDate(row.expires) > new Date())) return null;
+    const provinces = typeof row.provinces === 'string' ? JSON.parse(row.provinces) : row.provinces;
     return {
-      id: u.id,
-      email: u.email,
-      name: u.name,
-      role: u.role,
-      unitId: u.unit?.id ?? null,
-      provinces: u.provinces ?? [],
-      locale: u.locale,
+      id: Number(row.id),
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      unitId: row.unitId == null ? null : Number(row.unitId),
+      provinces: Array.isArray(provinces) ? provinces : [],
+      locale: row.locale,
       via,
-      csrfToken: session.csrfSecret,
+      csrfToken: row.csrf,
       tokenHash,
     };
+  }
+
+  private lookup(conn: AbstractSqlConnection): string {
+    if (this.lookupSql) return this.lookupSql;
+    const meta = this.em.getMetadata();
+    const s = meta.get(Session.name);
+    const u = meta.get(User.name);
+    const sc = (prop: string) => `s.${s.properties[prop].fieldNames[0]}`;
+    const uc = (prop: string) => `u.${u.properties[prop].fieldNames[0]}`;
+    const q = conn
+      .getKnex()({ s: s.tableName })
+      .join({ u: u.tableName }, uc('id'), sc('user'))
+      .select({
+        csrf: sc('csrfSecret'),
+        expires: sc('expiresAt'),
+        id: uc('id'),
+        email: uc('email'),
+        name: uc('name'),
+        role: uc('role'),
+        unitId: uc('unit'),
+        provinces: uc('provinces'),
+        locale: uc('locale'),
+        active: uc('active'),
+      })
+      .where(sc('tokenHash'), '?')
+      .toSQL();
+    // The one binding is the placeholder itself; the statement is kept with `?` for execute().
+    return (this.lookupSql = q.sql);
   }
 
   async logout(principal: Principal): Promise<void> {
@@ -80,4 +128,11 @@ export class SessionsService {
   async endAll(userId: number): Promise<void> {
     await this.em.nativeDelete(Session, { user: userId });
   }
+}
+
+const truthy = (v: boolean | number | string) => v === true || v === 1 || v === '1' || v === 'true';
+
+/** A datetime column as the driver returns it: a Date (PostgreSQL), epoch milliseconds or text (SQLite). */
+function toDate(v: Date | string | number): Date {
+  return v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
 }

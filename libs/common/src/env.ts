@@ -63,6 +63,20 @@ export class Env {
   })
   DATABASE_URL?: string;
 
+  /** PostgreSQL: connections per instance (pool min and max). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  /** PostgreSQL: longest wait for a free connection; after it the request is answered 503 with Retry-After. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_POOL_TIMEOUT_MS = 5000;
+
   @IsOptional()
   @IsString()
   ADMIN_EMAIL = 'admin@example.gov.cn';

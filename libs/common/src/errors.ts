@@ -48,3 +48,34 @@ export class UnauthorizedError extends DomainError {
     super('请先登录', 'Sign-in required');
   }
 }
+
+/** Seconds a client is asked to wait (Retry-After) when the service is busy. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * No database connection became free in time (DATABASE_POOL_TIMEOUT_MS): a burst of load, not a fault.
+ * Answered 503 with a Retry-After header, never a 500.
+ */
+export class ServiceBusyError extends DomainError {
+  readonly status = 503;
+  constructor(readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS) {
+    super(
+      `服务繁忙，请 ${retryAfterSeconds} 秒后重试`,
+      `The service is busy; please try again in ${retryAfterSeconds} seconds`,
+    );
+  }
+}
+
+/**
+ * True when `e` is knex's pool timeout ("Knex: Timeout acquiring a connection", a KnexTimeoutError), also
+ * when MikroORM wrapped it in a DriverException (which keeps the message, not the name) or it is the
+ * `cause` of another error.
+ */
+export function isPoolTimeout(e: unknown): boolean {
+  let x: unknown = e;
+  for (let depth = 0; x instanceof Error && depth < 5; depth++) {
+    if (x.name === 'KnexTimeoutError' || x.message.includes('Timeout acquiring a connection')) return true;
+    x = x.cause;
+  }
+  return false;
+}

@@ -78,17 +78,25 @@ export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
   return a >= b ? a : b;
 }
 
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /**
  * The calendar date at `now` in `zone` (default Asia/Shanghai, where activity dates live).
  * 2026-03-31T16:30Z is already 2026-04-01 in Shanghai.
  */
 export function todayIn(now: Date = new Date(), zone = 'Asia/Shanghai'): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
+  // Building a DateTimeFormat costs ~0.1 ms (more than the rest of a unit's figures); one per zone is kept.
+  let format = DAY_FORMATS.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    DAY_FORMATS.set(zone, format);
+  }
+  const parts = format.formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }

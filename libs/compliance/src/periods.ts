@@ -85,8 +85,11 @@ export function paceFor(minimum: number, period: Pick<Period, 'start' | 'end'>, 
   assertIsoDate(today, 'today');
   if (today < period.start) return 0;
   if (today > period.end) return minimum;
+  return paceOfDays(minimum, daysInclusive(period.start, today), daysInclusive(period.start, period.end));
+}
+
+/** paceFor() on day counts: `elapsed` of the period's `days` (1 ≤ elapsed ≤ days). */
+export function paceOfDays(minimum: number, elapsed: number, days: number): number {
   // Whole numbers until the one division, so the rounding is exact.
-  const days = daysInclusive(period.start, period.end);
-  const elapsed = daysInclusive(period.start, today);
   return Math.floor((2 * minimum * elapsed + days) / (2 * days));
 }

@@ -1,5 +1,5 @@
-import { addDays, endOfMonth, minDate, monthOf } from './dates';
-import { paceFor } from './periods';
+import { dayNumber, daysInMonth, minDate, monthOf } from './dates';
+import { paceOfDays } from './periods';
 import type { IsoDate, Period } from './types';
 
 export interface MonthPoint {
@@ -24,16 +24,22 @@ export function cumulativeByMonth(
   today: IsoDate,
 ): MonthPoint[] {
   if (today < period.start) return [];
-  const dates = verifiedDates.filter((d) => d >= period.start && d <= period.end);
+  // Sorted (ISO dates sort as text), so each month only counts on from the previous one.
+  const dates = verifiedDates.filter((d) => d >= period.start && d <= period.end).sort();
   const lastMonth = monthOf(minDate(today, period.end));
+  // paceFor() at each month's end, on day numbers worked out once: that end is inside the period.
+  const first = dayNumber(period.start);
+  const days = dayNumber(period.end) - first + 1;
   const points: MonthPoint[] = [];
-  for (let day = period.start; monthOf(day) <= lastMonth; day = addDays(endOfMonth(day), 1)) {
-    const end = minDate(endOfMonth(day), period.end);
-    points.push({
-      month: monthOf(day),
-      verified: dates.filter((d) => d <= end).length,
-      pace: paceFor(minimum, period, end),
-    });
+  let [year, month] = period.start.split('-').map(Number);
+  let verified = 0;
+  for (;;) {
+    const key = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+    if (key > lastMonth) break;
+    const end = minDate(`${key}-${String(daysInMonth(year, month)).padStart(2, '0')}`, period.end);
+    while (verified < dates.length && dates[verified] <= end) verified++;
+    points.push({ month: key, verified, pace: paceOfDays(minimum, dayNumber(end) - first + 1, days) });
+    if (++month > 12) [year, month] = [year + 1, 1];
   }
   return points;
 }

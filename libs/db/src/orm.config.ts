@@ -14,11 +14,24 @@ export function dialectOf(databaseUrl?: string): Dialect {
   return databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite';
 }
 
+/** PostgreSQL connection pool (DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT_MS). */
+export interface PoolSettings {
+  /** Most connections per instance; default 10. */
+  size?: number;
+  /** Longest wait for a free connection before knex throws KnexTimeoutError; default 5000 ms. */
+  acquireTimeoutMs?: number;
+}
+
 /**
  * MikroORM options for the configured database. Migrations are listed in code (not discovered on disk),
  * so the compiled service, the CLI and the tests run exactly the same set.
  */
-export function ormOptions(databaseUrl: string | undefined, dataDir: string, debug = false): Options {
+export function ormOptions(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  debug = false,
+  pool: PoolSettings = {},
+): Options {
   const dialect = dialectOf(databaseUrl);
   const common = {
     entities: ENTITIES,
@@ -32,7 +45,13 @@ export function ormOptions(databaseUrl: string | undefined, dataDir: string, deb
       ...common,
       driver: PostgreSqlDriver,
       clientUrl: databaseUrl,
-      pool: { min: 0, max: 10 },
+      // A bounded wait: a request that cannot get a connection in time fails fast (503, see ErrorFilter)
+      // instead of queueing for knex's default 60 s. min 0 as knex advises: idle connections close.
+      pool: {
+        min: 0,
+        max: pool.size ?? 10,
+        acquireTimeoutMillis: pool.acquireTimeoutMs ?? 5000,
+      },
       migrations: {
         migrationsList: POSTGRESQL_MIGRATIONS,
         transactional: true,

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from '@app/common';
+import { DomainError, isPoolTimeout, ServiceBusyError } from '@app/common';
 
 export interface ErrorBody {
   statusCode: number;
@@ -12,7 +12,8 @@ export interface ErrorBody {
 
 /**
  * Maps domain errors and Nest's HTTP exceptions to one JSON shape; anything else is logged and answered
- * with a generic 500 that reveals nothing.
+ * with a generic 500 that reveals nothing. A database pool timeout (every connection busy for
+ * DATABASE_POOL_TIMEOUT_MS) is load, not a fault: 503 with Retry-After.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -21,8 +22,12 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
+    if (isPoolTimeout(exception)) exception = new ServiceBusyError();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (exception instanceof ServiceBusyError) {
+      this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
+      if (!res.headersSent) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    } else if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) return;

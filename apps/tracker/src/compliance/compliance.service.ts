@@ -37,6 +37,8 @@ const NAME_ORDER = new Intl.Collator('zh-Hans-CN');
 
 /** Scope views kept in memory per instance (a national one holds every unit: a few MB). */
 const MEMO_SIZE = 32;
+/** One unit's views kept per instance (about 7 KB each). */
+const UNIT_MEMO_SIZE = 2000;
 
 /**
  * Compliance figures from the database, the one source for the API, the dashboard and the monthly
@@ -51,6 +53,7 @@ export class ComplianceService {
   private sqlCache?: ComplianceSql;
   /** Scope views and trends by key (see memo), least recently used first. */
   private readonly memory = new Map<string, Promise<unknown>>();
+  private readonly unitMemory = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -253,19 +256,25 @@ export class ComplianceService {
    * call, so every instance sees a change made by any other at once. At most MEMO_SIZE entries; a
    * computation in flight is shared by the requests that ask for it meanwhile.
    */
-  private async memo<T>(what: string, provinces: string[] | null, compute: () => Promise<T>): Promise<T> {
+  private async memo<T>(
+    what: string,
+    provinces: string[] | null,
+    compute: () => Promise<T>,
+    memory = this.memory,
+    size = MEMO_SIZE,
+  ): Promise<T> {
     const versions = await this.sql.versions(provinces);
     const key = `${what}|${provinces?.join(',') ?? '*'}|${versions}`;
-    let entry = this.memory.get(key) as Promise<T> | undefined;
+    let entry = memory.get(key) as Promise<T> | undefined;
     if (entry) {
-      this.memory.delete(key);
-      this.memory.set(key, entry);
+      memory.delete(key);
+      memory.set(key, entry);
       return entry;
     }
     entry = compute();
-    this.memory.set(key, entry);
-    entry.catch(() => this.memory.delete(key));
-    while (this.memory.size > MEMO_SIZE) this.memory.delete(this.memory.keys().next().value as string);
+    memory.set(key, entry);
+    entry.catch(() => memory.delete(key));
+    while (memory.size > size) memory.delete(memory.keys().next().value as string);
     return entry;
   }
 
@@ -337,9 +346,16 @@ export class ComplianceService {
 
   /** A unit the caller may see, or 404 (also for units outside the scope, so scope does not leak). */
   async forUnitOf(p: Principal, unitId: number, at?: IsoDate): Promise<UnitComplianceView> {
-    const unit = await this.em.findOne(Unit, { $and: [{ id: unitId }, ScopePolicy.units(p)] });
+    // The caller's scope (ScopePolicy.units) as a filter, read as one plain row: no entity is needed.
+    const scope = scopeFilterOf(p);
+    const [unit] =
+      scope.unitIds && !scope.unitIds.includes(unitId)
+        ? []
+        : await this.sql.units({ ...scope, unitIds: [unitId] });
     if (!unit) throw new NotFoundError(`unit ${unitId}`);
-    return this.forUnit(unit, at);
+    // Kept like the scope views until something in the unit's province changes (memo).
+    const key = `unit|${unit.id}|${at ?? ''}|${this.clock.today()}`;
+    return this.memo(key, [unit.province], () => this.forUnit(unit, at), this.unitMemory, UNIT_MEMO_SIZE);
   }
 
   async forScopeOf(

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, UnauthorizedError } from '@app/common';
+import { DomainError, isPoolTimeout, ServiceBusyError, UnauthorizedError } from '@app/common';
 import { t } from '@app/reporting/i18n';
 import { type PageRequest, requestLocale } from './locale';
 import { ViewsService } from './views.service';
@@ -28,6 +28,11 @@ export class PageErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<PageRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    if (isPoolTimeout(exception)) exception = new ServiceBusyError();
+    if (exception instanceof ServiceBusyError) {
+      this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     if (exception instanceof UnauthorizedError) {
       const safe = req.method === 'GET' || req.method === 'HEAD';
       const next = safe && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
@@ -36,7 +41,7 @@ export class PageErrorFilter implements ExceptionFilter {
     }
     const locale = requestLocale(req);
     const { status, message } = describe(exception, locale);
-    if (status >= 500) {
+    if (status >= 500 && !(exception instanceof ServiceBusyError)) {
       this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     this.views.page(req, res, 'error.njk', { status, message }, status);

@@ -34,6 +34,7 @@ export const web: AreaMessages = {
     'web.error.413': '文件过大',
     'web.error.429': '请求过于频繁，请稍后再试',
     'web.error.500': '服务器内部错误，请稍后再试',
+    'web.error.503': '服务繁忙，请稍后再试',
 
     'web.filter.all': '全部',
     'web.filter.apply': '筛选',
@@ -311,6 +312,7 @@ export const web: AreaMessages = {
     'web.error.413': 'File too large',
     'web.error.429': 'Too many requests; try again shortly',
     'web.error.500': 'Internal error; please try again later',
+    'web.error.503': 'The service is busy; please try again shortly',
 
     'web.filter.all': 'All',
     'web.filter.apply': 'Filter',

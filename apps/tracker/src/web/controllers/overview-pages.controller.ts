@@ -12,7 +12,7 @@ import { PageErrorFilter } from '../page-error.filter';
 import { overviewRows, scopeCharts } from '../present';
 import { ViewsService } from '../views.service';
 
-const PAGE_SIZE = 200;
+const PAGE_SIZE = 50;
 
 /** The supervisor's view of every unit in scope: unit × requirement, charts, exports. */
 @ApiExcludeController()

@@ -179,9 +179,11 @@ export class UnitPagesController {
   }
 
   private async load(p: Principal, id: number, q: UnitPageQuery, req: PageRequest) {
-    // Both calls apply the caller's scope: another province's unit is a 404 here.
-    const unit = await this.units.get(p, id);
-    const compliance = await this.compliance.forUnitOf(p, id, q.at);
+    // The caller's scope applies: another province's unit is a 404 here. The unit is read once, for the
+    // page and its figures.
+    const entity = await this.units.findVisible(p, id);
+    const unit = UnitsService.view(entity);
+    const compliance = await this.compliance.forUnit(entity, q.at);
     const locale = requestLocale(req);
     const ctx = this.views.context(req, locale);
     return {
