@@ -148,8 +148,11 @@ export class ComplianceSql {
     });
   }
 
+  /** 'YYYY-MM' of the activity's date (a `date` column on PostgreSQL, text on SQLite). */
   private month(): Knex.Raw {
-    return this.knex.raw('substr(??, 1, 7)', [this.a('date')]);
+    return this.dialect === 'postgresql'
+      ? this.knex.raw(`to_char(??, 'YYYY-MM')`, [this.a('date')])
+      : this.knex.raw('substr(??, 1, 7)', [this.a('date')]);
   }
 
   /** Runs a query in `tx`'s transaction when given (writes of the read model), else on the pool. */

@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import {
   Collection,
   Entity,
@@ -55,7 +56,7 @@ export class Activity extends BaseEntity {
   requirement!: string;
 
   /** ISO date in Asia/Shanghai. */
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   date!: string;
 
   @Property({ type: 'string', length: 200 })

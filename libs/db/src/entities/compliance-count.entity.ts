@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import { Entity, Index, ManyToOne, PrimaryKey, PrimaryKeyProp, Property, type Rel } from '@mikro-orm/core';
 import { Unit } from './unit.entity';
 
@@ -19,10 +20,10 @@ export class ComplianceCount {
   requirement!: string;
 
   /** The period (annual, or the whole cycle for cycle requirements), YYYY-MM-DD like activities.date. */
-  @PrimaryKey({ type: 'string', length: 10 })
+  @PrimaryKey({ type: CalendarDate })
   periodStart!: string;
 
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   periodEnd!: string;
 
   @Property({ type: 'integer' })

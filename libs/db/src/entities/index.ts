@@ -1,4 +1,5 @@
 export * from './base.entity';
+export * from './calendar-date.type';
 export * from './unit.entity';
 export * from './user.entity';
 export * from './session.entity';

@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import { Entity, Index, type Opt, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from './base.entity';
 
@@ -62,7 +63,7 @@ export class OutboxMessage extends BaseEntity {
   userId?: number | null;
 
   /** Calendar date (Asia/Shanghai) the report's numbers are computed for. */
-  @Property({ type: 'string', length: 10, nullable: true })
+  @Property({ type: CalendarDate, nullable: true })
   asOf?: string | null;
 
   /** The report run that created the row. */

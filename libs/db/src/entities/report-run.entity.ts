@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import { Entity, Index, type Opt, Property } from '@mikro-orm/core';
 import { BaseEntity } from './base.entity';
 
@@ -22,7 +23,7 @@ export class ReportRun extends BaseEntity {
   scheduledFor?: Date | null;
 
   /** The date the reports' numbers are computed for. */
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   asOf!: string;
 
   @Property({ type: 'integer' })

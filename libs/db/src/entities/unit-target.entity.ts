@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import { Entity, ManyToOne, Property, type Rel, Unique } from '@mikro-orm/core';
 import { BaseEntity } from './base.entity';
 import { Unit } from './unit.entity';
@@ -18,7 +19,7 @@ export class UnitTarget extends BaseEntity {
   requirement!: string;
 
   /** First day of the period (YYYY-MM-DD, Asia/Shanghai), like the other calendar dates of the schema. */
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   periodStart!: string;
 
   @Property({ type: 'integer' })

@@ -1,3 +1,4 @@
+import { CalendarDate } from './calendar-date.type';
 import { Entity, Index, type Opt, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from './base.entity';
 
@@ -37,10 +38,10 @@ export class Unit extends BaseEntity {
   ruleSetVersion!: number;
 
   /** ISO dates (YYYY-MM-DD); strings keep SQLite and PostgreSQL identical and sort correctly. */
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   cycleStart!: string;
 
-  @Property({ type: 'string', length: 10 })
+  @Property({ type: CalendarDate })
   cycleEnd!: string;
 
   @Property({ type: 'json' })
