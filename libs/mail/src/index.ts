@@ -5,4 +5,5 @@ export * from './outbox.renderers';
 export * from './outbox.service';
 export * from './outbox.types';
 export * from './outbox.worker';
+export * from './render-pass';
 export * from './retry-policy';

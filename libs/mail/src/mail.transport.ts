@@ -39,6 +39,8 @@ export class MailTransport implements OnApplicationShutdown {
   readonly kind: 'smtp' | 'file';
   readonly mailDir: string;
   private readonly transporter: Transporter;
+  /** Set once DATA_DIR/mail exists, so each mail is one write and one rename. */
+  private mailDirReady?: Promise<unknown>;
 
   constructor(private readonly env: Env) {
     this.mailDir = join(resolve(env.DATA_DIR), 'mail');
@@ -70,6 +72,9 @@ export class MailTransport implements OnApplicationShutdown {
       subject: mail.subject,
       html: mail.html,
       text: mail.text,
+      // Base64 for the text parts: no scan of every character to choose an encoding, and no
+      // quoted-printable of Chinese text (three bytes for each byte of it).
+      textEncoding: 'base64',
       messageId: mail.messageId,
       attachments: mail.attachments.map((a) => ({
         filename: a.filename,
@@ -81,13 +86,30 @@ export class MailTransport implements OnApplicationShutdown {
     if (this.kind === 'smtp') return { response: String((info as { response?: string }).response ?? '') };
     const message = (info as { message?: Buffer }).message;
     if (!Buffer.isBuffer(message)) throw new Error('file transport produced no message');
-    await mkdir(this.mailDir, { recursive: true });
     const path = join(this.mailDir, mail.fileName);
     // Write then rename, so a reader never sees half a file and a repeat replaces the same one.
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, message);
+    await this.ensureMailDir();
+    try {
+      await writeFile(tmp, message);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // The folder was removed meanwhile: make it again.
+      await this.ensureMailDir(true);
+      await writeFile(tmp, message);
+    }
     await rename(tmp, path);
     return { response: `file:${path}` };
+  }
+
+  private ensureMailDir(again = false): Promise<unknown> {
+    if (again || !this.mailDirReady) {
+      this.mailDirReady = mkdir(this.mailDir, { recursive: true }).catch((e: unknown) => {
+        this.mailDirReady = undefined;
+        throw e;
+      });
+    }
+    return this.mailDirReady;
   }
 
   onApplicationShutdown() {

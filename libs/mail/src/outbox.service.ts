@@ -3,6 +3,7 @@ import { EntityManager, type FilterQuery, type RequiredEntityData } from '@mikro
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ConflictError, Env, NotFoundError } from '@app/common';
 import { AuditLog, OutboxMessage, type OutboxAttachment, type OutboxStatus } from '@app/db';
+import { runBound } from './bound-query';
 import { messageIdFor } from './message-id';
 import type { EnqueueResult, EnqueueSpec, RenderedMail } from './outbox.types';
 
@@ -100,14 +101,18 @@ export class OutboxService {
     let created = 0;
     for (let i = 0; i < rows.length; i += 200) {
       // A key created meanwhile elsewhere is left alone by the unique index, never duplicated, and is
-      // not counted as created: only the rows actually inserted are.
-      const res = await (em as SqlEntityManager)
-        .createQueryBuilder(OutboxMessage)
-        .insert(rows.slice(i, i + 200))
-        .onConflict(['idempotencyKey'])
-        .ignore()
-        .execute('run');
-      created += res.affectedRows;
+      // not counted as created: only the rows actually inserted (and returned) are. Bound parameters:
+      // rows given rendered carry the whole mail.
+      const inserted = await runBound(
+        em,
+        (em as SqlEntityManager)
+          .createQueryBuilder(OutboxMessage)
+          .insert(rows.slice(i, i + 200))
+          .onConflict(['idempotencyKey'])
+          .ignore()
+          .returning(['id']),
+      );
+      created += (inserted as unknown[]).length;
     }
     return { created, existing };
   }

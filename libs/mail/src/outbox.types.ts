@@ -9,8 +9,20 @@ export interface RenderedMail {
   attachments: OutgoingAttachment[];
 }
 
-/** Builds the mail of an outbox row from what it records (kind, unit or user, period, asOf, locale). */
-export type OutboxRenderer = (message: OutboxMessage) => Promise<RenderedMail>;
+/**
+ * What the renders of one worker pass share: a small cache, so work common to several mails (a unit's
+ * figures and charts, for each of its contacts) is done once per pass rather than once per mail.
+ */
+export interface RenderPass {
+  /** The result of `make` for `key`, made at most once while the pass remembers it. */
+  memo<T>(key: string, make: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Builds the mail of an outbox row from what it records (kind, unit or user, period, asOf, locale);
+ * `pass` is the cache of the worker pass rendering it.
+ */
+export type OutboxRenderer = (message: OutboxMessage, pass?: RenderPass) => Promise<RenderedMail>;
 
 export interface EnqueueSpec {
   idempotencyKey: string;

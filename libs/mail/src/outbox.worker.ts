@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
 import { DomainError, Env } from '@app/common';
 import { AuditLog, OutboxMessage, dialectOf } from '@app/db';
+import { runBound, updateBound } from './bound-query';
 import { fileNameFor } from './message-id';
 import { MailTransport, type OutgoingMail } from './mail.transport';
 import { OutboxRenderers } from './outbox.renderers';
 import { storedRendering } from './outbox.service';
-import type { ProcessSummary, RenderedMail, SendOutcome } from './outbox.types';
+import type { ProcessSummary, RenderedMail, RenderPass, SendOutcome } from './outbox.types';
+import { PassMemo } from './render-pass';
 import { backoffSeconds, classifySendError } from './retry-policy';
 
 export interface ProcessOptions {
@@ -90,6 +93,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   /** Claims and sends due rows until none are left (or `limit` is reached). */
   async processDue(opts: ProcessOptions = {}): Promise<ProcessSummary> {
     const total: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, lost: 0 };
+    // Shared by the renders of this pass (e.g. a unit's figures and charts for each of its contacts).
+    const pass = new PassMemo();
     while (!this.stopped) {
       const room = opts.limit === undefined ? BATCH : Math.min(BATCH, opts.limit - total.claimed);
       if (room <= 0) break;
@@ -101,7 +106,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       if (!batch.length) break;
       total.claimed += batch.length;
       await eachLimited(batch, CONCURRENCY, async (m) => {
-        const outcome = await this.deliver(m);
+        const outcome = await this.deliver(m, pass);
         total[outcome]++;
         opts.onResult?.(m, outcome);
       });
@@ -225,13 +230,16 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Renders (first time only), sends and records the outcome of one claimed row. */
-  async deliver(m: OutboxMessage): Promise<SendOutcome> {
+  async deliver(m: OutboxMessage, pass: RenderPass = new PassMemo()): Promise<SendOutcome> {
     const em = this.orm.em.fork();
     const token = m.claimToken as string;
     let mail: OutgoingMail;
+    let leased: boolean;
     try {
-      const rendered = await this.renderedOf(em, m, token);
-      if (!rendered) return this.lost(m, 'while rendering');
+      const got = await this.renderedOf(em, m, token, pass);
+      if (!got) return this.lost(m, 'while rendering');
+      const rendered = got.mail;
+      leased = got.leased;
       mail = {
         to: m.recipient,
         toName: m.recipientName,
@@ -250,8 +258,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         message: `render: ${(e as Error).message}`,
       });
     }
-    // Rendering may have outlasted the lease, and the row been claimed again elsewhere.
-    if (!(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
+    // Rendering may have outlasted the lease, and the row been claimed again elsewhere. (A mail rendered
+    // just now renewed its lease when it was stored.)
+    if (!leased && !(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
     let response: string;
     try {
       ({ response } = await this.transport.send(mail));
@@ -264,10 +273,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return this.recordSent(em, m, token, response);
   }
 
-  /** The mail to send; null when the row was claimed by another worker while it was being rendered. */
-  private async renderedOf(em: EntityManager, m: OutboxMessage, token: string): Promise<RenderedMail | null> {
+  /**
+   * The mail to send, and whether its lease was renewed with it (a mail rendered now); null when the
+   * claim was lost while it was being rendered (another worker claimed the row, or the lease ran out).
+   */
+  private async renderedOf(
+    em: EntityManager,
+    m: OutboxMessage,
+    token: string,
+    pass: RenderPass,
+  ): Promise<{ mail: RenderedMail; leased: boolean } | null> {
     if (m.html != null && m.text != null && m.subject != null) {
-      return {
+      const mail = {
         subject: m.subject,
         html: m.html,
         text: m.text,
@@ -281,17 +298,34 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           };
         }),
       };
+      return { mail, leased: false };
     }
     const renderer = this.renderers.get(m.kind);
     if (!renderer) throw new Error(`no renderer for mail kind ${m.kind}`);
     // The subject is cut once, here, so the first attempt sends what a retry would.
-    const rendered = await renderer(m);
+    const rendered = await renderer(m, pass);
     const stored = storedRendering(rendered);
-    // Kept so a retry (or a restart) sends the very same mail.
-    const n = await em.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, stored);
-    if (!n) return null;
+    // Kept so a retry (or a restart) sends the very same mail, and the lease renewed for the send, in one
+    // update that holds only while the claim is ours; the content goes as bound parameters, never as SQL
+    // literals.
+    const lease = this.leaseSql(em, new Date());
+    const knex = (em.getConnection() as AbstractSqlConnection).getKnex();
+    const n = await runBound(em, {
+      getKnexQuery: () =>
+        knex('outbox_messages')
+          .where({ id: m.id, status: 'sending', claim_token: token })
+          .whereRaw(`"locked_until" > ${lease.now.sql}`, lease.now.params as Knex.Value[])
+          .update({
+            subject: stored.subject,
+            html: stored.html,
+            text: stored.text,
+            attachments: JSON.stringify(stored.attachments),
+            locked_until: knex.raw(lease.end.sql, lease.end.params as Knex.Value[]),
+          }),
+    });
+    if (!Number(n)) return null;
     Object.assign(m, stored);
-    return { ...rendered, subject: stored.subject };
+    return { mail: { ...rendered, subject: stored.subject }, leased: true };
   }
 
   private async recordSent(
@@ -312,7 +346,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       updatedAt: now,
     };
     const recorded = await em.transactional(async (tx) => {
-      const n = await tx.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, changes);
+      const n = await updateBound(tx, OutboxMessage, { id: m.id, claimToken: token }, changes);
       if (!n) return false;
       tx.persist(
         this.audit(tx, m, 'mail_sent', { to: m.recipient, kind: m.kind, period: m.period, response }),
@@ -355,7 +389,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           updatedAt: now,
         };
     const recorded = await em.transactional(async (tx) => {
-      const n = await tx.nativeUpdate(OutboxMessage, { id: m.id, claimToken: token }, changes);
+      const n = await updateBound(tx, OutboxMessage, { id: m.id, claimToken: token }, changes);
       if (n && !retry) {
         tx.persist(
           this.audit(tx, m, 'mail_failed', {

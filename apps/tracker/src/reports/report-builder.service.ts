@@ -2,18 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { daysInclusive, type IsoDate, type LocalizedText, todayIn } from '@app/compliance';
 import { Env, NotFoundError } from '@app/common';
-import { Activity, Unit, type UnitContact } from '@app/db';
+import { Unit, type UnitContact } from '@app/db';
 import type { Locale } from '@app/reporting';
 import {
   DIGEST_CHART_IMAGES,
   type DigestModel,
+  type DigestRow,
+  MAX_QUEUE_ROWS,
+  MAX_TABLE_ROWS,
   UNIT_CHART_IMAGES,
   type UnitReportModel,
 } from '@app/reporting/mail';
 import { t } from '@app/reporting';
-import { ActivitiesService } from '../activities/activities.service';
 import { ComplianceService } from '../compliance/compliance.service';
-import type { ScopeComplianceView, UnitComplianceView } from '../compliance/compliance.types';
+import type { ScopeComplianceView, ScopeRow, UnitComplianceView } from '../compliance/compliance.types';
+import { type DigestActivityRow, type DigestUnitScope, ReportQueries } from './report-queries';
+import type { WorkbookActivities } from './report-workbook';
 
 /** Unit records that get reports and appear in digests: projects still running or being evaluated. */
 export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evaluation'];
@@ -22,6 +26,8 @@ export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evalua
 export interface DigestData {
   model: DigestModel;
   scope: ScopeComplianceView;
+  /** The units it covers, for the workbook's activities. */
+  units: DigestUnitScope;
 }
 
 /**
@@ -33,7 +39,7 @@ export class ReportBuilder {
   constructor(
     private readonly em: EntityManager,
     private readonly compliance: ComplianceService,
-    private readonly activities: ActivitiesService,
+    private readonly queries: ReportQueries,
     private readonly env: Env,
   ) {}
 
@@ -47,7 +53,7 @@ export class ReportBuilder {
     const unit = await this.em.findOne(Unit, { id: unitId, deletedAt: null });
     if (!unit) throw new NotFoundError(`unit ${unitId}`);
     const view = await this.compliance.forUnit(unit, asOf, asOf);
-    const rejected = await this.activities.rejectedForUnit(unitId);
+    const rejected = await this.queries.rejected(unitId);
     // Every label comes from the unit's rule set (SPEC §3), short ones for the rejected list.
     const labels = new Map(view.requirements.map((r) => [r.key, r.shortLabel]));
     return {
@@ -86,7 +92,12 @@ export class ReportBuilder {
     };
   }
 
-  /** Digest of the units in the given provinces (null: all), as of `asOf`. */
+  /**
+   * Digest of the units in the given provinces (null: all), as of `asOf`. Its size is bounded whatever
+   * the scope: the model keeps only the rows the mail shows (the first MAX_TABLE_ROWS of the table and
+   * of the units with something still needed) with the totals of both, and the review queue is counted
+   * in SQL with only its MAX_QUEUE_ROWS oldest entries read. The full table is the workbook's.
+   */
   async digest(
     provinces: string[] | null,
     period: string,
@@ -94,14 +105,11 @@ export class ReportBuilder {
     locale: Locale,
     recipientName?: string | null,
   ): Promise<DigestData> {
-    const scope = await this.compliance.forScope(
-      { provinces, unitStatuses: REPORTED_UNIT_STATUSES },
-      asOf,
-      asOf,
-    );
-    const unitIds = scope.rows.map((r) => r.unit.id);
-    const queue = await this.activities.awaitingReview(unitIds);
+    const units: DigestUnitScope = { provinces, unitStatuses: REPORTED_UNIT_STATUSES };
+    const scope = await this.compliance.forScope(units, asOf, asOf);
+    const queue = await this.queries.reviewQueue(units, MAX_QUEUE_ROWS);
     const labels = new Map(scope.requirements.map((r) => [r.key, r.shortLabel]));
+    const shown = shownRows(scope.rows);
     const model: DigestModel = {
       locale,
       period,
@@ -110,14 +118,16 @@ export class ReportBuilder {
       dashboardUrl: this.url('/'),
       provinces: provinces === null ? null : [...provinces].sort(),
       requirements: scope.requirements.map((r) => ({ key: r.key, label: r.shortLabel, unit: r.unit })),
-      rows: scope.rows.map((r) => ({
+      rows: shown.rows.map((r): DigestRow => ({
         unit: { id: r.unit.id, name: r.unit.name, province: r.unit.province },
         overall: r.overall,
         // The scope view's cells: counts, still needed (remaining, remainingPending) and daysLeft.
         cells: r.requirements,
       })),
+      rowsTotal: scope.rows.length,
+      neededTotal: shown.neededTotal,
       totals: scope.totals,
-      queue: queue.map((a) => ({
+      queue: queue.oldest.map((a) => ({
         id: a.id,
         unitName: a.unitName,
         requirement: labels.get(a.requirement) ?? keyAsLabel(a.requirement),
@@ -126,51 +136,59 @@ export class ReportBuilder {
         submittedAt: a.submittedAt,
         waitingDays: a.submittedAt ? Math.max(daysInclusive(todayIn(a.submittedAt), asOf) - 1, 0) : 0,
       })),
-      queueTotal: queue.length,
+      queueTotal: queue.total,
       charts: DIGEST_CHART_IMAGES,
       attachmentName: t(locale, 'mail.xlsx.fileName', { period }),
     };
-    return { model, scope };
+    return { model, scope, units };
   }
 
   /**
-   * Every non-draft activity of the scope's units dated inside each unit's current period: the
-   * workbook's second sheet, loaded only when a workbook is built.
+   * Every non-draft activity of the scope's units dated inside each unit's current period (the
+   * workbook's second sheet), by unit, date and id: plain rows in pages, read only while the workbook
+   * is written.
    */
-  async periodActivities(scope: ScopeComplianceView): Promise<Activity[]> {
-    if (!scope.rows.length) return [];
+  periodActivities(scope: ScopeComplianceView, units: DigestUnitScope): WorkbookActivities {
     const periods = new Map(scope.rows.map((r) => [r.unit.id, r.period]));
+    const inPeriod = (a: DigestActivityRow) => {
+      const p = periods.get(a.unitId);
+      return !!p && a.date >= p.start && a.date <= p.end;
+    };
+    if (!scope.rows.length) return (async function* () {})();
     const from = scope.rows.reduce(
       (m, r) => (r.period.start < m ? r.period.start : m),
       scope.rows[0].period.start,
     );
     const to = scope.rows.reduce((m, r) => (r.period.end > m ? r.period.end : m), scope.rows[0].period.end);
-    const ids = [...periods.keys()];
-    const out: Activity[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const found = await this.em.find(
-        Activity,
-        {
-          unit: { $in: ids.slice(i, i + 500) },
-          deletedAt: null,
-          status: { $ne: 'draft' },
-          date: { $gte: from, $lte: to },
-        },
-        { populate: ['unit'], orderBy: { unit: { name: 'asc' }, date: 'asc', id: 'asc' } },
-      );
-      out.push(
-        ...found.filter((a) => {
-          const p = periods.get(a.unit.id);
-          return !!p && a.date >= p.start && a.date <= p.end;
-        }),
-      );
-    }
-    return out;
+    const pages = this.queries.activityPages(units, from, to);
+    return (async function* () {
+      for await (const page of pages) yield page.filter(inPeriod);
+    })();
   }
 
   private url(path: string): string {
     return this.env.PUBLIC_URL.replace(/\/+$/, '') + path;
   }
+}
+
+/** Has the row a requirement not yet met (what the digest's still-needed list shows)? */
+function hasStillNeeded(row: ScopeRow): boolean {
+  return Object.values(row.requirements).some((c) => c.remaining > 0);
+}
+
+/**
+ * The rows a digest mail shows, in scope order: the first MAX_TABLE_ROWS (the table) and the first
+ * MAX_TABLE_ROWS with something still needed (the list), with how many have something still needed.
+ */
+export function shownRows(rows: readonly ScopeRow[]): { rows: ScopeRow[]; neededTotal: number } {
+  const out: ScopeRow[] = [];
+  let needed = 0;
+  rows.forEach((row, i) => {
+    const isNeeded = hasStillNeeded(row);
+    if (isNeeded) needed++;
+    if (i < MAX_TABLE_ROWS || (isNeeded && needed <= MAX_TABLE_ROWS)) out.push(row);
+  });
+  return { rows: out, neededTotal: needed };
 }
 
 /** Usable mail addresses of a unit's contacts, one per address. */

@@ -2,8 +2,14 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, MikroORM, RequestContext } from '@mikro-orm/core';
 import { NotFoundError } from '@app/common';
 import { type OutboxMessage, User } from '@app/db';
-import { OutboxRenderers, type OutgoingAttachment, type RenderedMail } from '@app/mail';
-import { type AnyChartConfig, type Locale, registerChartFonts, renderChartPng } from '@app/reporting';
+import {
+  OutboxRenderers,
+  type OutgoingAttachment,
+  PassMemo,
+  type RenderedMail,
+  type RenderPass,
+} from '@app/mail';
+import type { AnyChartConfig, Locale } from '@app/reporting';
 import {
   digestCharts,
   type DigestChartName,
@@ -12,9 +18,11 @@ import {
   renderUnitReport,
   unitReportCharts,
   type UnitChartName,
+  type UnitReportModel,
 } from '@app/reporting/mail';
-import type { ScopeComplianceView } from '../compliance/compliance.types';
-import { ReportBuilder } from './report-builder.service';
+import { RuleSetsService } from '../rule-sets/rule-sets.service';
+import { ChartRenderer } from './chart-renderer.service';
+import { type DigestData, ReportBuilder } from './report-builder.service';
 import { digestWorkbook } from './report-workbook';
 
 export const UNIT_REPORT = 'unit_report';
@@ -34,6 +42,12 @@ export interface ReportSpec {
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** What a unit's mails share, whoever they go to: the figures (no greeting) and the chart PNGs. */
+interface UnitPart {
+  model: UnitReportModel;
+  charts: OutgoingAttachment[];
+}
+
 /**
  * Renders report mails (HTML, text, chart PNGs attached by cid, the digest's XLSX) from the report
  * builder's models, for the outbox worker, the previews and the CLI's dry run.
@@ -45,28 +59,31 @@ export class ReportMails implements OnModuleInit {
     private readonly em: EntityManager,
     private readonly builder: ReportBuilder,
     private readonly renderers: OutboxRenderers,
+    private readonly charts: ChartRenderer,
+    private readonly ruleSets: RuleSetsService,
   ) {}
 
   onModuleInit() {
-    // Once per process, before any chart is drawn.
-    registerChartFonts();
-    const inContext = (m: OutboxMessage) => RequestContext.create(this.orm.em, () => this.render(m));
+    const inContext = (m: OutboxMessage, pass?: RenderPass) =>
+      RequestContext.create(this.orm.em, () => this.render(m, pass));
     this.renderers.register(UNIT_REPORT, inContext);
     this.renderers.register(SUPERVISOR_DIGEST, inContext);
   }
 
-  async render(spec: ReportSpec): Promise<RenderedMail> {
+  /**
+   * The mail of a spec. A unit's figures and charts are worked out once per unit, period, asOf and
+   * locale in a pass (`pass`: the worker's, or the dry run's), however many contacts get them; each
+   * contact's mail only adds its greeting.
+   */
+  async render(spec: ReportSpec, pass: RenderPass = new PassMemo(1)): Promise<RenderedMail> {
     const asOf = required(spec.asOf, 'asOf');
     if (spec.kind === UNIT_REPORT) {
-      const model = await this.builder.unitReport(
-        required(spec.unitId, 'unitId'),
-        spec.period,
-        asOf,
-        spec.locale,
-        spec.recipientName,
+      const unitId = required(spec.unitId, 'unitId');
+      const part = await pass.memo(`${UNIT_REPORT}|${unitId}|${spec.period}|${asOf}|${spec.locale}`, () =>
+        this.unitPart(unitId, spec.period, asOf, spec.locale),
       );
-      const content = renderUnitReport(model);
-      return { ...content, attachments: await pngs(unitReportCharts(model), model.charts) };
+      const content = renderUnitReport({ ...part.model, recipientName: spec.recipientName ?? null });
+      return { ...content, attachments: part.charts };
     }
     if (spec.kind === SUPERVISOR_DIGEST) {
       const provinces = await this.digestScope(required(spec.userId, 'userId'));
@@ -75,14 +92,19 @@ export class ReportMails implements OnModuleInit {
       const workbook: OutgoingAttachment = {
         filename: data.model.attachmentName,
         contentType: XLSX,
-        content: await this.workbookOf(data.scope, spec.locale),
+        content: await this.workbookOf(data, spec.locale),
       };
       return {
         ...content,
-        attachments: [...(await pngs(digestCharts(data.model), data.model.charts)), workbook],
+        attachments: [...(await this.pngs(digestCharts(data.model), data.model.charts)), workbook],
       };
     }
     throw new Error(`unknown report kind ${spec.kind}`);
+  }
+
+  private async unitPart(unitId: number, period: string, asOf: string, locale: Locale): Promise<UnitPart> {
+    const model = await this.builder.unitReport(unitId, period, asOf, locale);
+    return { model, charts: await this.pngs(unitReportCharts(model), model.charts) };
   }
 
   /** The HTML of a unit report as its mail would have it, without drawing its charts (the preview). */
@@ -115,7 +137,11 @@ export class ReportMails implements OnModuleInit {
 
   async unitChart(unitId: number, period: string, asOf: string, locale: Locale, name: UnitChartName) {
     const model = await this.builder.unitReport(unitId, period, asOf, locale);
-    return renderChartPng(unitReportCharts(model)[name], model.charts[name].width, model.charts[name].height);
+    return this.charts.render(
+      unitReportCharts(model)[name],
+      model.charts[name].width,
+      model.charts[name].height,
+    );
   }
 
   async digestChart(
@@ -126,34 +152,34 @@ export class ReportMails implements OnModuleInit {
     name: DigestChartName,
   ) {
     const { model } = await this.builder.digest(provinces, period, asOf, locale);
-    return renderChartPng(digestCharts(model)[name], model.charts[name].width, model.charts[name].height);
+    return this.charts.render(digestCharts(model)[name], model.charts[name].width, model.charts[name].height);
   }
 
   async digestWorkbook(provinces: string[] | null, period: string, asOf: string, locale: Locale) {
     const data = await this.builder.digest(provinces, period, asOf, locale);
-    return { fileName: data.model.attachmentName, content: await this.workbookOf(data.scope, locale) };
+    return { fileName: data.model.attachmentName, content: await this.workbookOf(data, locale) };
   }
 
-  private async workbookOf(scope: ScopeComplianceView, locale: Locale): Promise<Buffer> {
-    return digestWorkbook(scope, await this.builder.periodActivities(scope), locale);
-  }
-}
-
-async function pngs<K extends string>(
-  configs: Record<K, AnyChartConfig>,
-  images: Record<K, MailImage>,
-): Promise<OutgoingAttachment[]> {
-  const out: OutgoingAttachment[] = [];
-  for (const name of Object.keys(configs) as K[]) {
-    const img = images[name];
-    out.push({
-      filename: `${name}.png`,
-      contentType: 'image/png',
-      cid: img.cid,
-      content: await renderChartPng(configs[name], img.width, img.height),
+  private workbookOf(data: DigestData, locale: Locale): Promise<Buffer> {
+    return digestWorkbook(data.scope, this.builder.periodActivities(data.scope, data.units), locale, {
+      valueLabel: (field, value) => this.ruleSets.valueLabel(field, value),
     });
   }
-  return out;
+
+  /** The charts as PNG attachments, drawn side by side in the chart pool. */
+  private pngs<K extends string>(
+    configs: Record<K, AnyChartConfig>,
+    images: Record<K, MailImage>,
+  ): Promise<OutgoingAttachment[]> {
+    return Promise.all(
+      (Object.keys(configs) as K[]).map(async (name) => ({
+        filename: `${name}.png`,
+        contentType: 'image/png',
+        cid: images[name].cid,
+        content: await this.charts.render(configs[name], images[name].width, images[name].height),
+      })),
+    );
+  }
 }
 
 function required<T>(value: T | null | undefined, what: string): T {

@@ -2,7 +2,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { EntityManager, MikroORM, RequestContext } from '@mikro-orm/core';
 import { OutboxMessage, type OutboxStatus } from '@app/db';
-import { OutboxWorker, type ProcessSummary } from '@app/mail';
+import { OutboxWorker, PassMemo, type ProcessSummary } from '@app/mail';
 import { ReportMails } from './report-mails.service';
 import { ReportsService, type RunSummary } from './reports.service';
 
@@ -67,6 +67,8 @@ export class ReportsRunCommand extends CommandRunner {
       let alreadySent = 0;
       let alreadyQueued = 0;
       const failures: string[] = [];
+      // As in the worker: a unit's figures and charts once for all its contacts.
+      const pass = new PassMemo();
       try {
         for (const spec of plan.specs) {
           const status = plan.existing.get(spec.idempotencyKey);
@@ -75,7 +77,7 @@ export class ReportsRunCommand extends CommandRunner {
           else {
             wouldQueue++;
             try {
-              await this.mails.render(spec);
+              await this.mails.render(spec, pass);
             } catch (e) {
               failures.push(`${spec.idempotencyKey}: ${(e as Error).message}`);
             }

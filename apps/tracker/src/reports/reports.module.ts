@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { MailModule } from '@app/mail';
 import { ActivitiesModule } from '../activities/activities.module';
 import { ComplianceModule } from '../compliance/compliance.module';
+import { ChartRenderer } from './chart-renderer.service';
 import { OutboxController } from './outbox.controller';
 import { ReportBuilder } from './report-builder.service';
 import { ReportMails } from './report-mails.service';
+import { ReportQueries } from './report-queries';
 import { ReportsController } from './reports.controller';
 import { ReportsScheduler } from './reports.scheduler';
 import { ReportsService } from './reports.service';
@@ -13,7 +15,7 @@ import { ReportsService } from './reports.service';
 @Module({
   imports: [MailModule, ComplianceModule, ActivitiesModule],
   controllers: [ReportsController, OutboxController],
-  providers: [ReportBuilder, ReportMails, ReportsService, ReportsScheduler],
+  providers: [ReportBuilder, ReportQueries, ReportMails, ChartRenderer, ReportsService, ReportsScheduler],
   exports: [ReportsService, ReportMails, ReportBuilder],
 })
 export class ReportsModule {}

@@ -7,7 +7,9 @@ import {
   requirementShareConfig,
   statusDistributionConfig,
 } from './configs';
-import { registerChartFonts, renderChartPng } from './render-png';
+import { availableParallelism } from 'node:os';
+import { drawChartPng } from './draw-chart';
+import { ChartRenderPool, closeChartPool, registerChartFonts, renderChartPng } from './render-png';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -69,6 +71,7 @@ const REQUIREMENTS = ['经验交流、观摩活动', '标准制修订需求或�
 
 describe('chart PNG rendering', () => {
   beforeAll(() => registerChartFonts());
+  afterAll(() => closeChartPool());
 
   it('registers the CJK font family once, however often it is called', () => {
     registerChartFonts();
@@ -139,6 +142,44 @@ describe('chart PNG rendering', () => {
     const a = await renderChartPng(requirementBarsConfig(rows, 'zh', { title: '交流活动' }));
     const b = await renderChartPng(requirementBarsConfig(rows, 'zh', { title: '标准提案' }));
     expect(a.equals(b)).toBe(false);
+  });
+
+  it('draws in a pool of worker threads, at most one per core, the same PNG as drawn in-process', async () => {
+    const pool = new ChartRenderPool();
+    try {
+      expect(pool.threads).toBe(availableParallelism());
+      const configs = REQUIREMENTS.map((_, n) =>
+        requirementBarsConfig(
+          REQUIREMENTS.map((label, i) => ({ label, verified: i + n, pending: 1, minimum: 4 })),
+          'zh',
+          { title: `第${n + 1}张` },
+        ),
+      );
+      const pngs = await Promise.all([...configs, ...configs].map((c) => pool.render(c, 400, 200)));
+      expect(pool.completed).toBe(configs.length * 2);
+      expect(pool.running).toBeGreaterThanOrEqual(1);
+      expect(pool.running).toBeLessThanOrEqual(availableParallelism());
+      for (const [i, c] of configs.entries()) {
+        const here = await drawChartPng(JSON.stringify(c), 400, 200);
+        expect({ i, same: pngs[i].equals(here), again: pngs[i + configs.length].equals(here) }).toEqual({
+          i,
+          same: true,
+          again: true,
+        });
+      }
+    } finally {
+      await pool.close();
+    }
+    expect(pool.running).toBe(0);
+  });
+
+  it('closing the pool lets charts being drawn finish, then refuses new ones', async () => {
+    const pool = new ChartRenderPool(1);
+    const config = monthlyTrendConfig([{ month: '2026-01', verified: 4 }], 'zh');
+    const drawing = pool.render(config, 300, 150);
+    await pool.close();
+    expect(pngSize(await drawing)).toEqual({ width: 300, height: 150 });
+    await expect(pool.render(config, 300, 150)).rejects.toThrow('shut down');
   });
 
   it('rejects a size that is not whole positive pixels', async () => {

@@ -56,6 +56,8 @@ export const mail: AreaMessages = {
     'mail.footer.asOf': '数据截至 {date}',
     'mail.xlsx.summarySheet': '汇总',
     'mail.xlsx.activitiesSheet': '活动',
+    'mail.xlsx.activitiesTruncated':
+      '此表列出前 {shown} 项活动，共 {total} 项；其余活动见各省的监管汇总附件及各单位页面的导出。',
     'mail.xlsx.fileName': '示范项目监管汇总-{period}.xlsx',
     'mail.alt.bars': '各项任务已核实、待审核与最低要求的柱状图',
     'mail.alt.cumulative': '累计核实活动数与应达进度的折线图',
@@ -119,6 +121,8 @@ export const mail: AreaMessages = {
     'mail.footer.asOf': 'Data as of {date}',
     'mail.xlsx.summarySheet': 'Summary',
     'mail.xlsx.activitiesSheet': 'Activities',
+    'mail.xlsx.activitiesTruncated':
+      'The first {shown} of {total} activities are listed; the others are in each province’s digest and in each unit page’s export.',
     'mail.xlsx.fileName': 'demonstration-digest-{period}.xlsx',
     'mail.alt.bars': 'Bar chart of verified, pending and minimum per requirement',
     'mail.alt.cumulative': 'Line chart of cumulative verified activities against the pace',

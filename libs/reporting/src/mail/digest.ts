@@ -87,6 +87,14 @@ export function renderDigest(m: DigestModel): MailContent {
       province: provinceName(L, row.unit.province),
     });
   const shownRows = m.rows.slice(0, MAX_TABLE_ROWS);
+  const rowsTotal = m.rowsTotal ?? m.rows.length;
+  // The still-needed list is capped like the table (the workbook has every unit).
+  const shownNeeded = needed.slice(0, MAX_TABLE_ROWS);
+  const neededTotal = m.neededTotal ?? needed.length;
+  const neededTruncated =
+    neededTotal > shownNeeded.length
+      ? t(L, 'mail.digest.tableTruncated', { shown: shownNeeded.length, total: neededTotal })
+      : null;
   const shownQueue = m.queue.slice(0, MAX_QUEUE_ROWS);
   const moreQueue = m.queueTotal - shownQueue.length;
   const cellText = (row: DigestRow, key: string) =>
@@ -115,8 +123,7 @@ export function renderDigest(m: DigestModel): MailContent {
   parts.push(heading(t(L, 'mail.digest.stillNeededHeading')));
   parts.push(
     needed.length
-      ? `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${needed
-          .slice(0, MAX_TABLE_ROWS)
+      ? `<ul style="margin:0 0 10px;padding-left:20px;font-size:14px;line-height:1.7;">${shownNeeded
           .map(
             ({ row, lines }) =>
               `<li style="margin:0 0 6px;">${statusBadge(row.overall, L)} <strong>${esc(unitName(row))}</strong>` +
@@ -127,11 +134,7 @@ export function renderDigest(m: DigestModel): MailContent {
           .join('')}</ul>`
       : para(esc(t(L, 'mail.digest.allMet'))),
   );
-  if (needed.length > MAX_TABLE_ROWS) {
-    parts.push(
-      para(esc(t(L, 'mail.digest.tableTruncated', { shown: MAX_TABLE_ROWS, total: needed.length })), true),
-    );
-  }
+  if (neededTruncated) parts.push(para(esc(neededTruncated), true));
 
   if (m.rows.length) {
     parts.push(heading(t(L, 'mail.digest.tableHeading')));
@@ -154,12 +157,9 @@ export function renderDigest(m: DigestModel): MailContent {
         m.requirements.map((_, i) => i + 2),
       ),
     );
-    if (m.rows.length > shownRows.length) {
+    if (rowsTotal > shownRows.length) {
       parts.push(
-        para(
-          esc(t(L, 'mail.digest.tableTruncated', { shown: shownRows.length, total: m.rows.length })),
-          true,
-        ),
+        para(esc(t(L, 'mail.digest.tableTruncated', { shown: shownRows.length, total: rowsTotal })), true),
       );
     }
   }
@@ -203,11 +203,12 @@ export function renderDigest(m: DigestModel): MailContent {
     '',
     `## ${t(L, 'mail.digest.stillNeededHeading')}`,
     ...(needed.length
-      ? needed.flatMap(({ row, lines }) => [
+      ? shownNeeded.flatMap(({ row, lines }) => [
           `- [${t(L, `status.${row.overall}`)}] ${unitName(row)}`,
           ...lines.map((l) => `  · [${t(L, `status.${l.status}`)}] ${l.text}`),
         ])
       : [t(L, 'mail.digest.allMet')]),
+    ...(neededTruncated ? [neededTruncated] : []),
     '',
     ...(m.rows.length
       ? [
@@ -225,8 +226,8 @@ export function renderDigest(m: DigestModel): MailContent {
               ),
             ]),
           ),
-          ...(m.rows.length > shownRows.length
-            ? [t(L, 'mail.digest.tableTruncated', { shown: shownRows.length, total: m.rows.length })]
+          ...(rowsTotal > shownRows.length
+            ? [t(L, 'mail.digest.tableTruncated', { shown: shownRows.length, total: rowsTotal })]
             : []),
           '',
         ]

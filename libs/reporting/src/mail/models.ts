@@ -80,8 +80,12 @@ export interface DigestModel {
    * is the noun of the counted thing (篇 / papers) for the still-needed lines.
    */
   requirements: { key: string; label: LocalizedText; unit: LocalizedText }[];
-  /** Worst overall status first. */
+  /** Worst overall status first; a builder may pass only the rows the mail shows (see rowsTotal). */
   rows: DigestRow[];
+  /** Units in the table in all, when `rows` holds only those shown (default rows.length). */
+  rowsTotal?: number;
+  /** Units with something still needed in all, when `rows` holds only those shown (default: counted in rows). */
+  neededTotal?: number;
   totals: {
     units: number;
     byStatus: Record<RequirementStatus, number>;
