@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { LocalizedText } from './types';
 
 /** A file under config/ is wrong. The message names the file and the JSON path of the bad field. */
@@ -10,6 +11,20 @@ export class RuleSetError extends Error {
     super(`${source}: ${path || 'rule set'} ${problem}`);
     this.name = 'RuleSetError';
   }
+}
+
+/** The parsed JSON of a config file; a file that is not JSON is a RuleSetError naming `source`. */
+export function readConfigJson(file: string, source: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new RuleSetError(source, '', `is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `, got <value>`, the end of every problem that quotes what the file holds. */
+export function got(value: unknown): string {
+  return `, got ${JSON.stringify(value) ?? String(value)}`;
 }
 
 /** `path.field`, or `field` at the root. */
@@ -26,7 +41,6 @@ export function configReader(source: string) {
   const fail = (path: string, problem: string): never => {
     throw new RuleSetError(source, path, problem);
   };
-  const got = (value: unknown) => `, got ${JSON.stringify(value) ?? String(value)}`;
 
   const object = (value: unknown, path: string, required: string[], optional: string[] = []) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

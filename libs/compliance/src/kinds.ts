@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { LocalizedText, RuleSet } from './types';
-import { at as join, configReader, RuleSetError } from './config-json';
+import { at as join, configReader, got, readConfigJson, RuleSetError } from './config-json';
 
 /*
  * The catalogue of requirement kinds (config/requirement-kinds.json): the activity fields each kind
@@ -53,7 +52,6 @@ export function parseKindCatalogue(
   integerColumns: readonly string[] = [],
 ): KindCatalogue {
   const { fail, object, entries, text, integer, localized } = configReader(source);
-  const got = (value: unknown) => `, got ${JSON.stringify(value) ?? String(value)}`;
 
   const root = object(json, '', ['fields', 'kinds'], ['note']);
   const fields = new Map<string, FieldSpec>();
@@ -129,14 +127,8 @@ export function loadKindCatalogue(
   columns: readonly string[],
   integerColumns: readonly string[] = [],
 ): KindCatalogue {
-  let json: unknown;
   const source = file.split(/[\\/]/).pop() ?? file;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new RuleSetError(source, '', `is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseKindCatalogue(json, source, columns, integerColumns);
+  return parseKindCatalogue(readConfigJson(file, source), source, columns, integerColumns);
 }
 
 /**

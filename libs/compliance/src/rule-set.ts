@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QualificationAlternative, QualificationCondition, Requirement, RuleSet } from './types';
 import { checkRuleSetKinds, type KindCatalogue } from './kinds';
-import { at, configReader, RuleSetError } from './config-json';
+import { at, configReader, readConfigJson, RuleSetError } from './config-json';
 
 export { RuleSetError };
 
@@ -100,13 +100,7 @@ export function loadRuleSetsFromDir(dir: string, catalogue?: KindCatalogue): Map
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    } catch (error) {
-      throw new RuleSetError(file, '', `is not valid JSON: ${(error as Error).message}`);
-    }
-    const ruleSet = parseRuleSet(json, file, catalogue);
+    const ruleSet = parseRuleSet(readConfigJson(join(dir, file), file), file, catalogue);
     const key = ruleSetKey(ruleSet);
     const clash = files.get(key);
     if (clash) throw new RuleSetError(file, 'version', `repeats ${key}, already defined in ${clash}`);

@@ -16,7 +16,7 @@ import {
   kindProblem,
 } from './activity-kinds';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
-import { RuleSetsService } from '../rule-sets/rule-sets.service';
+import { type RequirementKindView, RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import type { BulkReviewDto, ReviewQueueQuery } from './dto/review.dto';
 
@@ -156,7 +156,7 @@ export class ActivitiesService {
     return this.em.transactional(async (em) => {
       const unit = await this.unitFor(p, dto.unitId);
       checkDate(unit, dto.date, this.clock.today());
-      this.checkKind(unit, dto.requirement, values, sentKeys(dto));
+      this.checkKind(this.kindOf(unit, dto.requirement), values, sentKeys(dto));
       const me = em.getReference(User, p.id);
       const a = em.create(Activity, {
         unit,
@@ -194,7 +194,7 @@ export class ActivitiesService {
       if (requirement !== a.requirement) for (const f of foreignFields(kind)) merged[f] = null;
       const sent = sentKeys(dto);
       for (const f of CATEGORY_FIELDS) if (sent.includes(f)) merged[f] = dto[f] ?? null;
-      this.checkKind(a.unit, requirement, merged, sent);
+      this.checkKind(kind, merged, sent);
 
       a.requirement = requirement;
       if (dto.date !== undefined) a.date = dto.date;
@@ -406,8 +406,8 @@ export class ActivitiesService {
     return this.ruleSets.kindsOf(ruleSet).find((k) => k.key === requirement)!;
   }
 
-  private checkKind(unit: Unit, requirement: string, values: CategoryValues, sent: string[]) {
-    const problem = kindProblem(this.kindOf(unit, requirement), values, sent);
+  private checkKind(kind: RequirementKindView, values: CategoryValues, sent: string[]) {
+    const problem = kindProblem(kind, values, sent);
     if (problem) throw new InvalidInputError(problem.field, problem.rule, problem.zh, problem.en);
   }
 

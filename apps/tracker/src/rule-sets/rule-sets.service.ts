@@ -40,6 +40,9 @@ export interface RequirementKindView extends KindSpec {
 export class RuleSetsService {
   readonly catalogue: KindCatalogue;
   private readonly sets: Map<string, RuleSet>;
+  /** Worked out once at load (rule sets and catalogue never change at run time): kinds per rule set, all kinds. */
+  private readonly kinds = new Map<string, RequirementKindView[]>();
+  private readonly everyKind: RequirementKindView[];
 
   constructor(@Optional() env?: Env) {
     const dir = configDir(env);
@@ -49,6 +52,12 @@ export class RuleSetsService {
       ACTIVITY_INTEGER_FIELDS,
     );
     this.sets = loadRuleSetsFromDir(join(dir, 'rule-sets'), this.catalogue);
+    for (const [key, ruleSet] of this.sets) this.kinds.set(key, this.viewKinds(ruleSet));
+    const seen = new Map<string, RequirementKindView>();
+    for (const ruleSet of this.all().sort((a, b) => b.version - a.version)) {
+      for (const k of this.kindsOf(ruleSet)) if (!seen.has(k.key)) seen.set(k.key, k);
+    }
+    this.everyKind = [...seen.values()];
   }
 
   all(): RuleSet[] {
@@ -85,18 +94,7 @@ export class RuleSetsService {
 
   /** The requirements of a rule set as kinds to log, in rule-set order, labelled by the rule set. */
   kindsOf(ruleSet: RuleSet): RequirementKindView[] {
-    return ruleSet.requirements.map((req) => {
-      const kind = this.catalogue.kinds.get(req.key) as KindSpec; // checked at load
-      return {
-        ...kind,
-        label: req.label,
-        shortLabel: req.shortLabel,
-        fields: [
-          ...kind.required.map((f) => ({ ...(this.field(f) as FieldSpec), required: true })),
-          ...kind.optional.map((f) => ({ ...(this.field(f) as FieldSpec), required: false })),
-        ],
-      };
-    });
+    return this.kinds.get(ruleSetKey(ruleSet)) ?? this.viewKinds(ruleSet);
   }
 
   /**
@@ -104,12 +102,7 @@ export class RuleSetsService {
    * has it: filters and forms that span units of several programs.
    */
   allKinds(): RequirementKindView[] {
-    const seen = new Map<string, RequirementKindView>();
-    const newestFirst = this.all().sort((a, b) => b.version - a.version);
-    for (const ruleSet of newestFirst) {
-      for (const k of this.kindsOf(ruleSet)) if (!seen.has(k.key)) seen.set(k.key, k);
-    }
-    return [...seen.values()];
+    return this.everyKind;
   }
 
   /** A kind's short label where it is not tied to one unit (filters): as allKinds() labels it. */
@@ -128,6 +121,21 @@ export class RuleSetsService {
   /** The label of a choice field's value (标准层级 national → 国家标准); the value itself when unknown. */
   valueLabel(field: string, value: string): LocalizedText {
     return this.field(field)?.values?.find((v) => v.value === value)?.label ?? { zh: value, en: value };
+  }
+
+  private viewKinds(ruleSet: RuleSet): RequirementKindView[] {
+    return ruleSet.requirements.map((req) => {
+      const kind = this.catalogue.kinds.get(req.key) as KindSpec; // checked at load
+      return {
+        ...kind,
+        label: req.label,
+        shortLabel: req.shortLabel,
+        fields: [
+          ...kind.required.map((f) => ({ ...(this.field(f) as FieldSpec), required: true })),
+          ...kind.optional.map((f) => ({ ...(this.field(f) as FieldSpec), required: false })),
+        ],
+      };
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
+import { IntersectionType, OmitType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_TARGET_MINIMUM, MAX_TARGET_REASON, type UnitTargetDto } from '../units/dto/unit-targets.dto';
-import { IsCalendarDate } from '../units/dto/unit.dto';
+import { IsInt, Max, Min } from 'class-validator';
+import { MAX_TARGET_MINIMUM, UnitTargetDto } from '../units/dto/unit-targets.dto';
 import type { FieldErrors } from './form-validation';
 import { FormBase } from './forms';
 
@@ -10,43 +10,24 @@ import { FormBase } from './forms';
  * minimum arrives as text) and saved through the same UnitTargetsService as PUT /api/v1/units/:id/targets.
  */
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Digits become a number; anything else (blank included) stays as sent, so isInt refuses it. */
 const wholeNumber = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\s*\d{1,6}\s*$/.test(value) ? Number(value) : value;
 
-export class TargetForm extends FormBase {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  requirement: string;
-
-  @IsCalendarDate()
-  periodStart: string;
-
+/** The API's rules for one target (UnitTargetDto); only the minimum, typed as text, is turned into a number. */
+export class TargetForm extends IntersectionType(FormBase, OmitType(UnitTargetDto, ['minimum'] as const)) {
   @Transform(wholeNumber)
   @IsInt()
   @Min(0)
   @Max(MAX_TARGET_MINIMUM)
   minimum: number;
-
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_TARGET_REASON)
-  reason: string;
 }
 
 /** Which target to remove. */
-export class RemoveTargetForm extends FormBase {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  requirement: string;
-
-  @IsCalendarDate()
-  periodStart: string;
-}
+export class RemoveTargetForm extends IntersectionType(
+  FormBase,
+  PickType(UnitTargetDto, ['requirement', 'periodStart'] as const),
+) {}
 
 export function targetOf(form: TargetForm): UnitTargetDto {
   const { requirement, periodStart, minimum, reason } = form;
