@@ -1,5 +1,6 @@
 import { ComplianceCount } from '@app/db';
 import { ComplianceCounts } from '../../apps/tracker/src/compliance/compliance-counts.service';
+import { migrate } from '../../apps/tracker/src/setup';
 import { activityPayload, makeUser } from '../fixtures/evidence/world';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { makeUnit, recount } from './compliance.fixtures';
@@ -132,6 +133,19 @@ describe('compliance read model across instances', () => {
     expect(progress).toEqual([1, 2]);
     expect(await counts.check()).toEqual([]);
     expect(rowOf(await national(a, adminA), unitId).requirements.exchange_events.verified).toBe(1);
+  });
+
+  it('completes a read model left part-filled (a start stopped mid-fill) at the next start', async () => {
+    const counts = a.app.get(ComplianceCounts);
+    const stored = await a.orm.em.fork().count(ComplianceCount, { unit: unitId });
+    expect(stored).toBeGreaterThan(0);
+    // As if the fill had stopped before reaching this unit.
+    await a.orm.em.fork().nativeDelete(ComplianceCount, { unit: unitId });
+    expect(await counts.uncountedUnits()).toEqual([unitId]);
+    await migrate(a.app);
+    expect(await counts.uncountedUnits()).toEqual([]);
+    expect(await a.orm.em.fork().count(ComplianceCount, { unit: unitId })).toBe(stored);
+    expect(await counts.check()).toEqual([]);
   });
 
   it('keeps the figures of a unit user, a supervisor and the admin equal', async () => {

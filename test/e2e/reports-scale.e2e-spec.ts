@@ -182,9 +182,16 @@ describe('monthly reports at scale: work done once per unit, digests bounded wha
     for await (const page of queries.activityPages(scope, '2026-01-01', '2026-12-31', 1_000_000)) {
       whole.push(...page);
     }
+    // Units two at a time: pages end at each batch, the rows and their order stay the same.
+    const batched = [];
+    for await (const page of queries.activityPages(scope, '2026-01-01', '2026-12-31', 7, 2)) {
+      batched.push(...page);
+    }
     expect(pages.length).toBeGreaterThan(3);
     expect(pages.slice(0, -1).every((n) => n === 7)).toBe(true);
     expect(paged).toEqual(whole);
+    expect(batched).toEqual(whole);
+    expect(new Set(whole.map((r) => r.unitId)).size).toBeGreaterThan(2);
     const key = (r: { unitId: number; date: string; id: number }) =>
       `${String(r.unitId).padStart(9, '0')} ${r.date} ${String(r.id).padStart(9, '0')}`;
     expect(paged.map(key)).toEqual(paged.map(key).sort());

@@ -2,7 +2,7 @@
  * The benchmark's HTTP part (see bench.ts): the built app as a child process on the benchmark's database,
  * its users, and autocannon measurements of each endpoint at 10 and 50 connections.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -270,10 +270,4 @@ export async function measureHttp(
     out[name] = figures;
   }
   return out;
-}
-
-/** True when the built CLI lists `command` in its --help. */
-export function cliHas(command: string, env: NodeJS.ProcessEnv): boolean {
-  const r = spawnSync(process.execPath, [CLI_JS, '--help'], { env, encoding: 'utf8', timeout: 120_000 });
-  return `${r.stdout}\n${r.stderr}`.includes(command);
 }

@@ -54,16 +54,7 @@ import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.serv
 import { ComplianceService } from '../../apps/tracker/src/compliance/compliance.service';
 import { ACTIVITY_ATTRIBUTES, activityFact } from '../../apps/tracker/src/compliance/compliance.facts';
 import type { ScopeComplianceView, UnitSummary } from '../../apps/tracker/src/compliance/compliance.types';
-import {
-  appEnv,
-  cliHas,
-  CLI_JS,
-  createUsers,
-  ENDPOINTS,
-  type HttpResults,
-  measureHttp,
-  startApp,
-} from './bench-app';
+import { appEnv, CLI_JS, createUsers, ENDPOINTS, type HttpResults, measureHttp, startApp } from './bench-app';
 import { type MonthlyFigures, monthlyRun } from './bench-monthly';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
@@ -237,10 +228,6 @@ function disagreements(view: ScopeComplianceView, naive: Map<number, UnitComplia
  */
 function rebuildReadModel(databaseUrl: string, dataDir: string) {
   const env = appEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
-  if (!cliHas('compliance:rebuild', env)) {
-    log('read model: this build has no compliance:rebuild command; skipped');
-    return;
-  }
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [CLI_JS, 'compliance:rebuild'], {
     env,

@@ -16,7 +16,11 @@ async function main() {
       fail(err);
     },
   });
-  await migrate(app);
+  const command = process.argv[2];
+  // Help touches no database; compliance:rebuild fills the read model itself.
+  if (command && !['help', '--help', '-h'].includes(command)) {
+    await migrate(app, { fillReadModel: command !== 'compliance:rebuild' });
+  }
   await CommandFactory.runApplication(app);
   await app.close();
 }

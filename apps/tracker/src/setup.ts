@@ -8,7 +8,7 @@ import { MikroORM, RequestContext } from '@mikro-orm/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Env } from '@app/common';
-import { Activity, ComplianceCount, User } from '@app/db';
+import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
@@ -119,17 +119,25 @@ function inspect(value: unknown, root: string): { field: string; rule: InputRule
   return null;
 }
 
-export async function migrate(app: Pick<INestApplication, 'get'>): Promise<void> {
+/**
+ * Applies pending migrations, then completes the compliance read model: units with counted activities
+ * but no stored counts (an installation upgraded to the read model, or a fill stopped part-way: each
+ * unit is refreshed in its own transaction, so the next start picks up where it stopped).
+ */
+export async function migrate(
+  app: Pick<INestApplication, 'get'>,
+  { fillReadModel = true }: { fillReadModel?: boolean } = {},
+): Promise<void> {
   const orm = app.get(MikroORM);
   const applied = await orm.getMigrator().up();
   if (applied.length) new Logger('Migrations').log(`Applied ${applied.map((m) => m.name).join(', ')}`);
-  // An installation upgraded to the read model has activities but no stored counts yet: fill them once.
-  const em = orm.em.fork();
-  const counted = { deletedAt: null, status: { $in: ['verified', 'submitted'] as Activity['status'][] } };
-  if ((await em.count(ComplianceCount, {})) === 0 && (await em.count(Activity, counted)) > 0) {
+  if (!fillReadModel) return;
+  const counts = app.get(ComplianceCounts);
+  const missing = await counts.uncountedUnits();
+  if (missing.length) {
     const logger = new Logger('ComplianceCounts');
-    logger.log('Stored compliance counts are empty: recomputing them from the activities');
-    const { units } = await app.get(ComplianceCounts).rebuild();
+    logger.log(`${missing.length} units have activities but no stored counts: recomputing them`);
+    const { units } = await counts.rebuild(undefined, missing);
     logger.log(`Recomputed the counts of ${units} units`);
   }
 }

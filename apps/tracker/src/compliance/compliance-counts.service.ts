@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { cyclePeriod, periodsOf } from '@app/compliance';
-import { ActivityMonthCount, ComplianceCount, ComplianceVersion, Unit } from '@app/db';
+import { Activity, ActivityMonthCount, ComplianceCount, ComplianceVersion, Unit } from '@app/db';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { ComplianceService } from './compliance.service';
 import type { Window } from './compliance.sql';
@@ -125,8 +125,11 @@ export class ComplianceCounts {
    * Recomputes every unit's rows, a transaction per unit (on PostgreSQL four at a time; SQLite has one
    * connection); `progress(done, total)` after each.
    */
-  async rebuild(progress?: (done: number, total: number) => void): Promise<{ units: number }> {
-    const ids = await this.unitIds();
+  async rebuild(
+    progress?: (done: number, total: number) => void,
+    only?: number[],
+  ): Promise<{ units: number }> {
+    const ids = only ?? (await this.unitIds());
     const lanes = this.compliance.sql.dialect === 'postgresql' ? 4 : 1;
     let next = 0;
     let done = 0;
@@ -180,6 +183,37 @@ export class ComplianceCounts {
       progress?.(++done, ids.length);
     }
     return out;
+  }
+
+  /**
+   * Live units with activities the engine counts (verified or submitted) but no stored counts at all: a
+   * read model never filled, or a fill stopped part-way. (A unit whose counted activities all lie outside
+   * its cycle is listed too; refreshing it is cheap.) One index probe per unit.
+   */
+  async uncountedUnits(): Promise<number[]> {
+    const meta = this.em.getMetadata();
+    const k = this.compliance.sql.knex;
+    const a = meta.get(Activity.name);
+    const c = meta.get(ComplianceCount.name);
+    const u = meta.get(Unit.name);
+    const col = (m: typeof a, prop: string) => m.properties[prop as 'id'].fieldNames[0];
+    const rows: { id: unknown }[] = await k({ u: u.tableName })
+      .select({ id: `u.${col(u, 'id')}` })
+      .whereNull(`u.${col(u, 'deletedAt')}`)
+      .whereExists(
+        k({ a: a.tableName })
+          .select(k.raw('1'))
+          .whereRaw('?? = ??', [`a.${col(a, 'unit')}`, `u.${col(u, 'id')}`])
+          .whereIn(`a.${col(a, 'status')}`, ['verified', 'submitted'])
+          .whereNull(`a.${col(a, 'deletedAt')}`),
+      )
+      .whereNotExists(
+        k({ c: c.tableName })
+          .select(k.raw('1'))
+          .whereRaw('?? = ??', [`c.${col(c, 'unit')}`, `u.${col(u, 'id')}`]),
+      )
+      .orderBy(`u.${col(u, 'id')}`);
+    return rows.map((r) => Number(r.id));
   }
 
   private async unitIds(): Promise<number[]> {

@@ -159,33 +159,18 @@ export class ComplianceService {
       : await this.memo(`scope|${at}|${today}`, filter.provinces, () =>
           this.evaluateScope({ provinces: filter.provinces }, at, today),
         );
-    const all = evaluated.rows.filter((r) => inFilter(r.unit, filter));
-
-    const byStatus = Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, 0])) as Record<
-      RequirementStatus,
-      number
-    >;
-    const meeting: Record<string, { met: number; of: number }> = {};
-    for (const row of all) {
-      byStatus[row.overall]++;
-      for (const [key, cell] of Object.entries(row.requirements)) {
-        const m = (meeting[key] ??= { met: 0, of: 0 });
-        m.of++;
-        if (cell.status === 'met') m.met++;
-      }
-    }
-    const rows = filter.status ? all.filter((r) => r.overall === filter.status) : all;
+    const { rows, totals } = filter.unitIds ? selectRows(evaluated, filter) : selected(evaluated, filter);
     const pageSize = page?.pageSize ?? Math.max(rows.length, 1);
     const pageNo = page?.page ?? 1;
     return {
       at,
       today,
-      requirements: evaluated.columns.filter((c) => c.key in meeting),
+      requirements: evaluated.columns.filter((c) => c.key in totals.meeting),
       rows: rows.slice((pageNo - 1) * pageSize, pageNo * pageSize),
       total: rows.length,
       page: pageNo,
       pageSize,
-      totals: { units: all.length, byStatus, meeting },
+      totals,
     };
   }
 
@@ -193,11 +178,7 @@ export class ComplianceService {
    * Every unit the filter selects, evaluated at `at` and sorted worst first, then by name (zh collation),
    * then id, with the requirement columns in the order they first appear.
    */
-  private async evaluateScope(
-    filter: ScopeFilter,
-    at: IsoDate,
-    today: IsoDate,
-  ): Promise<{ rows: ScopeRow[]; columns: ScopeComplianceView['requirements'] }> {
+  private async evaluateScope(filter: ScopeFilter, at: IsoDate, today: IsoDate): Promise<EvaluatedScope> {
     const units = await this.sql.units(filter);
     const counts = new Map<number, Record<string, RequirementCounts>>();
     for (const row of await this.sql.storedCounts(filter, at)) {
@@ -410,6 +391,51 @@ function checkDate(value: unknown, field: string): IsoDate {
     );
   }
   return value;
+}
+
+type EvaluatedScope = { rows: ScopeRow[]; columns: ScopeComplianceView['requirements'] };
+type Selection = { rows: ScopeRow[]; totals: ScopeComplianceView['totals'] };
+
+/** Selections per kept scope view and filter: a repeated query (the overview's pages) only slices. */
+const selections = new WeakMap<EvaluatedScope, Map<string, Selection>>();
+const SELECTIONS_PER_VIEW = 64;
+
+function selected(evaluated: EvaluatedScope, filter: ScopeFilter): Selection {
+  let byFilter = selections.get(evaluated);
+  if (!byFilter) selections.set(evaluated, (byFilter = new Map()));
+  const key = JSON.stringify([
+    filter.province,
+    filter.industry,
+    filter.cohort,
+    filter.unitStatuses,
+    filter.status,
+  ]);
+  let hit = byFilter.get(key);
+  if (!hit) {
+    if (byFilter.size >= SELECTIONS_PER_VIEW) byFilter.delete(byFilter.keys().next().value as string);
+    byFilter.set(key, (hit = selectRows(evaluated, filter)));
+  }
+  return hit;
+}
+
+/** The rows the filter selects with their totals (per status, and per requirement how many meet it). */
+function selectRows(evaluated: EvaluatedScope, filter: ScopeFilter): Selection {
+  const all = evaluated.rows.filter((r) => inFilter(r.unit, filter));
+  const byStatus = Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, 0])) as Record<
+    RequirementStatus,
+    number
+  >;
+  const meeting: Record<string, { met: number; of: number }> = {};
+  for (const row of all) {
+    byStatus[row.overall]++;
+    for (const [key, cell] of Object.entries(row.requirements)) {
+      const m = (meeting[key] ??= { met: 0, of: 0 });
+      m.of++;
+      if (cell.status === 'met') m.met++;
+    }
+  }
+  const rows = filter.status ? all.filter((r) => r.overall === filter.status) : all;
+  return { rows, totals: { units: all.length, byStatus, meeting } };
 }
 
 /** The scope filter's unit conditions, as ComplianceSql.unitFilter applies them in SQL. */

@@ -48,6 +48,8 @@ export interface RejectedRow {
 
 /** Rows per page of the workbook's activities (keyset pagination). */
 const PAGE = 2000;
+/** Units per batch of the workbook's activities (ids bound as parameters, well under SQLite's limit). */
+const UNIT_BATCH = 200;
 
 /**
  * The digest's reads that grow with the scope, as plain SQL rows (knex, bound parameters), never as
@@ -152,14 +154,17 @@ export class ReportQueries {
 
   /**
    * Every non-draft activity of the scope's units dated from `from` to `to`, by unit, date and id, in
-   * pages of plain rows (keyset pagination on that order: each page starts after the last row of the
-   * one before, so a page costs the same wherever it is). Stopping the iteration stops the reading.
+   * pages of plain rows. The scope's units are taken UNIT_BATCH at a time (by id); within a batch, keyset
+   * pagination on (unit, date, id) served by the activities (unit_id, date, id) index, so a page costs
+   * the same wherever it is and no query walks other provinces' rows. Stopping the iteration stops the
+   * reading.
    */
   async *activityPages(
     scope: DigestUnitScope,
     from: IsoDate,
     to: IsoDate,
     pageSize = PAGE,
+    unitBatch = UNIT_BATCH,
   ): AsyncGenerator<DigestActivityRow[]> {
     const select: Record<string, string> = {
       id: this.a('id'),
@@ -175,43 +180,69 @@ export class ReportQueries {
       rejectReason: this.a('rejectReason'),
     };
     for (const f of ACTIVITY_CATEGORY_FIELDS) select[f] = this.a(f);
-    let after: { unitId: number; date: IsoDate; id: number } | null = null;
-    for (;;) {
-      const qb = this.periodQuery(scope, from, to).select(select);
-      if (after) {
-        qb.whereRaw('(??, ??, ??) > (?, ?, ?)', [
-          this.a('unit'),
-          this.a('date'),
-          this.a('id'),
-          after.unitId,
-          after.date,
-          after.id,
-        ]);
+    for await (const unitIds of this.unitBatches(scope, unitBatch)) {
+      let after: { unitId: number; date: IsoDate; id: number } | null = null;
+      for (;;) {
+        const qb = this.periodQuery(scope, from, to).whereIn(this.a('unit'), unitIds).select(select);
+        if (after) {
+          qb.whereRaw('(??, ??, ??) > (?, ?, ?)', [
+            this.a('unit'),
+            this.a('date'),
+            this.a('id'),
+            after.unitId,
+            after.date,
+            after.id,
+          ]);
+        }
+        const raw: Record<string, unknown>[] = await qb
+          .orderBy([
+            { column: this.a('unit'), order: 'asc' },
+            { column: this.a('date'), order: 'asc' },
+            { column: this.a('id'), order: 'asc' },
+          ])
+          .limit(pageSize);
+        if (!raw.length) break;
+        const page = raw.map(
+          (r) =>
+            ({
+              ...r,
+              id: Number(r.id),
+              unitId: Number(r.unitId),
+              date: isoDateOf(r.date),
+              submittedAt: dateOf(r.submittedAt),
+              reviewedAt: dateOf(r.reviewedAt),
+              participants: r.participants == null ? null : Number(r.participants),
+            }) as DigestActivityRow,
+        );
+        const last = page[page.length - 1];
+        after = { unitId: last.unitId, date: last.date, id: last.id };
+        yield page;
+        if (raw.length < pageSize) break;
       }
-      const raw: Record<string, unknown>[] = await qb
-        .orderBy([
-          { column: this.a('unit'), order: 'asc' },
-          { column: this.a('date'), order: 'asc' },
-          { column: this.a('id'), order: 'asc' },
-        ])
-        .limit(pageSize);
-      if (!raw.length) return;
-      const page = raw.map((r) => {
-        const row = {
-          ...r,
-          id: Number(r.id),
-          unitId: Number(r.unitId),
-          date: isoDateOf(r.date),
-          submittedAt: dateOf(r.submittedAt),
-          reviewedAt: dateOf(r.reviewedAt),
-          participants: r.participants == null ? null : Number(r.participants),
-        } as DigestActivityRow;
-        return row;
-      });
-      const last = page[page.length - 1];
-      after = { unitId: last.unitId, date: last.date, id: last.id };
-      yield page;
-      if (raw.length < pageSize) return;
+    }
+  }
+
+  /** The ids of the scope's live units in ascending batches of `size` (keyset on id). */
+  private async *unitBatches(scope: DigestUnitScope, size: number): AsyncGenerator<number[]> {
+    const meta = this.em.getMetadata();
+    let after = 0;
+    for (;;) {
+      const qb = this.knex({ u: meta.get(Unit.name).tableName })
+        .whereNull(this.u('deletedAt'))
+        .whereIn(this.u('status'), scope.unitStatuses.length ? scope.unitStatuses : ['--'])
+        .where(this.u('id'), '>', after);
+      if (scope.provinces !== null) {
+        qb.whereIn(this.u('province'), scope.provinces.length ? scope.provinces : ['--']);
+      }
+      const rows: { id: unknown }[] = await qb
+        .select({ id: this.u('id') })
+        .orderBy(this.u('id'), 'asc')
+        .limit(size);
+      if (!rows.length) return;
+      const ids = rows.map((r) => Number(r.id));
+      yield ids;
+      after = ids[ids.length - 1];
+      if (ids.length < size) return;
     }
   }
 

@@ -48,6 +48,8 @@ export const ACTIVITY_INTEGER_FIELDS: readonly string[] = ['participants'];
 @Entity({ tableName: 'activities' })
 @Index({ properties: ['unit', 'requirement', 'status', 'date'] })
 @Index({ properties: ['status', 'submittedAt'] })
+// The digest workbook reads a unit's activities by date (ReportQueries.activityPages).
+@Index({ properties: ['unit', 'date', 'id'] })
 export class Activity extends BaseEntity {
   @ManyToOne(() => Unit)
   unit!: Rel<Unit>;

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { BasicPlatform, Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { PNG } from 'pngjs';
 
 /**
  * Drawing a chart.js configuration on @napi-rs/canvas. Runs in the chart worker threads
@@ -60,6 +61,17 @@ const whiteBackground: Plugin = {
   },
 };
 
+/**
+ * RGBA pixels as a PNG. Charts are flat colours on white: no row filter and the fastest deflate level
+ * give a file about a quarter larger than the canvas's own encoder (adaptive filters, level 6) in
+ * under half the time, and encoding was most of a chart's cost in a monthly run.
+ */
+function encodePng(rgba: Uint8ClampedArray, width: number, height: number): Buffer {
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  return PNG.sync.write(png, { colorType: 6, filterType: 0, deflateLevel: 1, deflateStrategy: 0 });
+}
+
 /** Throws a RangeError unless width and height are positive whole pixels. */
 export function checkChartSize(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -87,7 +99,7 @@ export async function drawChartPng(configJson: string, width: number, height: nu
   try {
     // destroy() clears the canvas, so encode first; in this thread (not libuv's pool), so a chart
     // thread is all a chart costs.
-    return canvas.encodeSync('png');
+    return encodePng(canvas.getContext('2d').getImageData(0, 0, width, height).data, width, height);
   } finally {
     chart.destroy();
   }

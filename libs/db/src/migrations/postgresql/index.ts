@@ -4,6 +4,7 @@ import { Migration20261121130247 } from './Migration20261121130247';
 import { Migration20261201095406 } from './Migration20261201095406';
 import { Migration20261201105047 } from './Migration20261201105047';
 import { Migration20261201113654 } from './Migration20261201113654';
+import { Migration20261201124333 } from './Migration20261201124333';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -11,4 +12,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201095406', class: Migration20261201095406 },
   { name: 'Migration20261201105047', class: Migration20261201105047 },
   { name: 'Migration20261201113654', class: Migration20261201113654 },
+  { name: 'Migration20261201124333', class: Migration20261201124333 },
 ];

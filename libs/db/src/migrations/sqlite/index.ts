@@ -3,10 +3,12 @@ import { Migration20261121125330 } from './Migration20261121125330';
 import { Migration20261121130247 } from './Migration20261121130247';
 import { Migration20261201095406 } from './Migration20261201095406';
 import { Migration20261201105048 } from './Migration20261201105048';
+import { Migration20261201124334 } from './Migration20261201124334';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
   { name: 'Migration20261121130247', class: Migration20261121130247 },
   { name: 'Migration20261201095406', class: Migration20261201095406 },
   { name: 'Migration20261201105048', class: Migration20261201105048 },
+  { name: 'Migration20261201124334', class: Migration20261201124334 },
 ];
