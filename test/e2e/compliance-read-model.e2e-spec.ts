@@ -68,6 +68,11 @@ describe('compliance read model across instances', () => {
 
   it('shows a change made on the other instance in the next answer', async () => {
     expect(rowOf(await national(a, adminA), unitId).requirements.exchange_events.verified).toBe(0);
+    const unitView = async () =>
+      (
+        await a.http.get(`/api/v1/units/${unitId}/compliance`).set({ authorization: `Bearer ${adminA}` })
+      ).body.requirements.find((r: { key: string }) => r.key === 'exchange_events');
+    expect(await unitView()).toMatchObject({ verified: 0, pending: 0 });
     const before = await versions(a);
 
     const as = (path: string, method: 'post' | 'patch' | 'put' = 'post') =>
@@ -88,6 +93,8 @@ describe('compliance read model across instances', () => {
       verified: 1,
       pending: 0,
     });
+    // One unit's view, kept by instance a, follows too (its province's version comes with the unit).
+    expect(await unitView()).toMatchObject({ verified: 1, pending: 0 });
 
     // A rename and a target are changes to what the views show too.
     expect((await as(`/api/v1/units/${unitId}`, 'patch').send({ name: '甲单位（更名）' })).status).toBe(200);

@@ -182,7 +182,7 @@ describe('monthly reports at scale: work done once per unit, digests bounded wha
     for await (const page of queries.activityPages(scope, '2026-01-01', '2026-12-31', 1_000_000)) {
       whole.push(...page);
     }
-    // Units two at a time: pages end at each batch, the rows and their order stay the same.
+    // Units listed two at a time: the same rows in the same order.
     const batched = [];
     for await (const page of queries.activityPages(scope, '2026-01-01', '2026-12-31', 7, 2)) {
       batched.push(...page);

@@ -237,15 +237,19 @@ export class ComplianceService {
    * call, so every instance sees a change made by any other at once. At most MEMO_SIZE entries; a
    * computation in flight is shared by the requests that ask for it meanwhile.
    */
-  private async memo<T>(
-    what: string,
-    provinces: string[] | null,
-    compute: () => Promise<T>,
-    memory = this.memory,
-    size = MEMO_SIZE,
-  ): Promise<T> {
+  private async memo<T>(what: string, provinces: string[] | null, compute: () => Promise<T>): Promise<T> {
     const versions = await this.sql.versions(provinces);
     const key = `${what}|${provinces?.join(',') ?? '*'}|${versions}`;
+    return this.kept(this.memory, MEMO_SIZE, key, compute);
+  }
+
+  /** The entry of `key` in `memory` (least recently used first, at most `size`), computed once. */
+  private kept<T>(
+    memory: Map<string, Promise<unknown>>,
+    size: number,
+    key: string,
+    compute: () => Promise<T>,
+  ): Promise<T> {
     let entry = memory.get(key) as Promise<T> | undefined;
     if (entry) {
       memory.delete(key);
@@ -329,14 +333,16 @@ export class ComplianceService {
   async forUnitOf(p: Principal, unitId: number, at?: IsoDate): Promise<UnitComplianceView> {
     // The caller's scope (ScopePolicy.units) as a filter, read as one plain row: no entity is needed.
     const scope = scopeFilterOf(p);
-    const [unit] =
+    const found =
       scope.unitIds && !scope.unitIds.includes(unitId)
-        ? []
-        : await this.sql.units({ ...scope, unitIds: [unitId] });
-    if (!unit) throw new NotFoundError(`unit ${unitId}`);
-    // Kept like the scope views until something in the unit's province changes (memo).
-    const key = `unit|${unit.id}|${at ?? ''}|${this.clock.today()}`;
-    return this.memo(key, [unit.province], () => this.forUnit(unit, at), this.unitMemory, UNIT_MEMO_SIZE);
+        ? null
+        : await this.sql.unitWithVersion({ ...scope, unitIds: [unitId] });
+    if (!found) throw new NotFoundError(`unit ${unitId}`);
+    const { unit, versions } = found;
+    // Kept like the scope views until something in the unit's province changes (memo); the province's
+    // version came with the unit's row.
+    const key = `unit|${unit.id}|${at ?? ''}|${this.clock.today()}|${unit.province}|${versions}`;
+    return this.kept(this.unitMemory, UNIT_MEMO_SIZE, key, () => this.forUnit(unit, at));
   }
 
   async forScopeOf(

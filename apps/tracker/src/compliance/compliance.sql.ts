@@ -263,6 +263,28 @@ export class ComplianceSql {
   }
 
   async units(f: ScopeFilter): Promise<UnitSummary[]> {
+    const rows: Record<string, unknown>[] = await this.unitFilter(
+      this.knex({ u: this.unitTable }).select(this.unitSelect()),
+      f,
+    );
+    return rows.map(unitSummaryOf);
+  }
+
+  /**
+   * One unit the filter selects, with its province's version (compliance_versions) read in the same
+   * query: what one unit's kept view is keyed by (ComplianceService.forUnitOf).
+   */
+  async unitWithVersion(f: ScopeFilter): Promise<{ unit: UnitSummary; versions: string } | null> {
+    const q = this.knex({ u: this.unitTable })
+      .select({ ...this.unitSelect(), version: 'v.version' })
+      .leftJoin({ v: this.versionMeta.tableName }, 'v.province', this.u('province'));
+    const [row] = (await this.unitFilter(q, f).limit(1)) as Record<string, unknown>[];
+    if (!row) return null;
+    const unit = unitSummaryOf(row);
+    return { unit, versions: row.version == null ? '' : `${unit.province}:${Number(row.version)}` };
+  }
+
+  private unitSelect(): Record<string, string> {
     const fields = [
       'id',
       'name',
@@ -275,14 +297,7 @@ export class ComplianceSql {
       'ruleSetVersion',
       'status',
     ] as const;
-    const select = Object.fromEntries(fields.map((p) => [p, this.u(p)]));
-    const rows: Record<string, unknown>[] = await this.unitFilter(
-      this.knex({ u: this.unitTable }).select(select),
-      f,
-    );
-    return rows.map(
-      (r) => ({ ...r, id: Number(r.id), ruleSetVersion: Number(r.ruleSetVersion) }) as UnitSummary,
-    );
+    return Object.fromEntries(fields.map((p) => [p, this.u(p)]));
   }
 
   /**
@@ -327,7 +342,7 @@ export class ComplianceSql {
     const q = this.knex(this.versionMeta.tableName).select('province', 'version').orderBy('province');
     if (provinces !== null) q.whereIn('province', provinces.length ? provinces : ['--']);
     const rows: { province: string; version: number }[] = await q;
-    return rows.map((r) => `${r.province}:${r.version}`).join(',');
+    return rows.map((r) => `${r.province}:${Number(r.version)}`).join(',');
   }
 
   /** Verified and submitted activities per month and requirement of one calendar year, in scope (read model). */
@@ -355,4 +370,9 @@ export class ComplianceSql {
       n: Number(r.n),
     }));
   }
+}
+
+function unitSummaryOf(r: Record<string, unknown>): UnitSummary {
+  const { version: _, ...unit } = r;
+  return { ...unit, id: Number(r.id), ruleSetVersion: Number(r.ruleSetVersion) } as UnitSummary;
 }

@@ -48,7 +48,7 @@ export interface RejectedRow {
 
 /** Rows per page of the workbook's activities (keyset pagination). */
 const PAGE = 2000;
-/** Units per batch of the workbook's activities (ids bound as parameters, well under SQLite's limit). */
+/** Unit ids listed per query by the workbook's activity reader. */
 const UNIT_BATCH = 200;
 
 /**
@@ -154,10 +154,10 @@ export class ReportQueries {
 
   /**
    * Every non-draft activity of the scope's units dated from `from` to `to`, by unit, date and id, in
-   * pages of plain rows. The scope's units are taken UNIT_BATCH at a time (by id); within a batch, keyset
-   * pagination on (unit, date, id) served by the activities (unit_id, date, id) index, so a page costs
-   * the same wherever it is and no query walks other provinces' rows. Stopping the iteration stops the
-   * reading.
+   * pages of `pageSize` plain rows. The scope's units are listed `unitBatch` at a time (by id); each
+   * unit's rows are read in keyset order on (date, id), a range scan of the activities
+   * (unit_id, date, id) index that reads exactly the rows it returns, wherever the page is. At most two
+   * pages are held; stopping the iteration stops the reading.
    */
   async *activityPages(
     scope: DigestUnitScope,
@@ -180,31 +180,23 @@ export class ReportQueries {
       rejectReason: this.a('rejectReason'),
     };
     for (const f of ACTIVITY_CATEGORY_FIELDS) select[f] = this.a(f);
+    let page: DigestActivityRow[] = [];
     for await (const unitIds of this.unitBatches(scope, unitBatch)) {
-      let after: { unitId: number; date: IsoDate; id: number } | null = null;
-      for (;;) {
-        const qb = this.periodQuery(scope, from, to).whereIn(this.a('unit'), unitIds).select(select);
-        if (after) {
-          qb.whereRaw('(??, ??, ??) > (?, ?, ?)', [
-            this.a('unit'),
-            this.a('date'),
-            this.a('id'),
-            after.unitId,
-            after.date,
-            after.id,
-          ]);
-        }
-        const raw: Record<string, unknown>[] = await qb
-          .orderBy([
-            { column: this.a('unit'), order: 'asc' },
-            { column: this.a('date'), order: 'asc' },
-            { column: this.a('id'), order: 'asc' },
-          ])
-          .limit(pageSize);
-        if (!raw.length) break;
-        const page = raw.map(
-          (r) =>
-            ({
+      for (const unitId of unitIds) {
+        let after: { date: IsoDate; id: number } | null = null;
+        for (;;) {
+          const qb = this.periodQuery(scope, from, to).where(this.a('unit'), unitId).select(select);
+          if (after) {
+            qb.whereRaw('(??, ??) > (?, ?)', [this.a('date'), this.a('id'), after.date, after.id]);
+          }
+          const raw: Record<string, unknown>[] = await qb
+            .orderBy([
+              { column: this.a('date'), order: 'asc' },
+              { column: this.a('id'), order: 'asc' },
+            ])
+            .limit(pageSize);
+          for (const r of raw) {
+            page.push({
               ...r,
               id: Number(r.id),
               unitId: Number(r.unitId),
@@ -212,14 +204,19 @@ export class ReportQueries {
               submittedAt: dateOf(r.submittedAt),
               reviewedAt: dateOf(r.reviewedAt),
               participants: r.participants == null ? null : Number(r.participants),
-            }) as DigestActivityRow,
-        );
-        const last = page[page.length - 1];
-        after = { unitId: last.unitId, date: last.date, id: last.id };
-        yield page;
-        if (raw.length < pageSize) break;
+            } as DigestActivityRow);
+            if (page.length === pageSize) {
+              yield page;
+              page = [];
+            }
+          }
+          if (raw.length < pageSize) break;
+          const last = raw[raw.length - 1];
+          after = { date: isoDateOf(last.date), id: Number(last.id) };
+        }
       }
     }
+    if (page.length) yield page;
   }
 
   /** The ids of the scope's live units in ascending batches of `size` (keyset on id). */

@@ -179,11 +179,10 @@ export class UnitPagesController {
   }
 
   private async load(p: Principal, id: number, q: UnitPageQuery, req: PageRequest) {
-    // The caller's scope applies: another province's unit is a 404 here. The unit is read once, for the
-    // page and its figures.
-    const entity = await this.units.findVisible(p, id);
-    const unit = UnitsService.view(entity);
-    const compliance = await this.compliance.forUnit(entity, q.at);
+    // The caller's scope applies: another province's unit is a 404 here. The figures are the unit's
+    // kept view (forUnitOf), as the API serves them.
+    const unit = UnitsService.view(await this.units.findVisible(p, id));
+    const compliance = await this.compliance.forUnitOf(p, id, q.at);
     const locale = requestLocale(req);
     const ctx = this.views.context(req, locale);
     return {
