@@ -834,6 +834,27 @@ describe('what refused bodies are told', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'maxDepth' })]);
   });
 
+  it('a body of 60,000 unknown keys is refused before validation, with one short error, signed in or not', async () => {
+    const body = JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])));
+    expect(body.length).toBeLessThan(1024 * 1024);
+    for (const req of [
+      t.http.post('/api/v1/auth/login'),
+      t.http.post('/api/v1/activities').set(auth(admin)),
+    ]) {
+      const res = await req.set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'maxKeys' })]);
+      // Refused before validation: one error, not one per key.
+      expect(res.text.length).toBeLessThan(1000);
+    }
+    // Up to the limit a body still reaches the rules, which name the fields they miss.
+    const wide = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
+    const res = await t.http.post('/api/v1/activities').set(auth(admin)).send(wide);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual(expect.objectContaining({ field: 'requirement' }));
+    expect(res.body.errors).not.toContainEqual(expect.objectContaining({ rule: 'maxKeys' }));
+  });
+
   it.each([
     ['a NUL character', { name: 'a\u0000b' }, 'name', 'noNul'],
     ['half a surrogate pair', { contacts: [{ name: '\ud800' }] }, 'contacts.0.name', 'wellFormed'],

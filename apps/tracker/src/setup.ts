@@ -55,13 +55,20 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
 
 /** Deeper JSON than any form or DTO takes; validating it recursively would exhaust the stack. */
 const MAX_BODY_DEPTH = 32;
+/**
+ * More object keys (all levels together) than any form or DTO takes: validating tens of thousands of
+ * unknown keys blocks the process for seconds and answers with megabytes of errors. (Long arrays are
+ * left to the DTOs' own size rules, which name the field.)
+ */
+const MAX_BODY_KEYS = 2000;
 
 /**
  * Checks every request's input before any handler sees it. Every handler gets a body: `{}` when none was
  * sent or its content type has no parser (text/plain, multipart outside uploads), so the rules name the
  * missing fields. Refused with a 400 naming the field: JSON nested deeper than MAX_BODY_DEPTH (validating
- * it would overflow the stack), and text PostgreSQL cannot take: a NUL character, or half of a UTF-16
- * surrogate pair (not Unicode; jsonb refuses it in the audit log).
+ * it would overflow the stack) or holding more than MAX_BODY_KEYS keys, and text PostgreSQL cannot
+ * take: a NUL character, or half of a UTF-16 surrogate pair (not Unicode; jsonb refuses it in the audit
+ * log).
  */
 function inputGuard(req: Request, _res: Response, next: NextFunction): void {
   if (req.body === undefined) req.body = {};
@@ -73,6 +80,7 @@ function inputGuard(req: Request, _res: Response, next: NextFunction): void {
       `${field}: nested deeper than ${MAX_BODY_DEPTH} levels`,
       `${field}：嵌套超过 ${MAX_BODY_DEPTH} 层`,
     ],
+    maxKeys: [`${field}: more than ${MAX_BODY_KEYS} keys`, `${field}：键超过 ${MAX_BODY_KEYS} 个`],
     noNul: [`${field}: must not contain NUL characters`, `${field}：不能包含空字符（NUL）`],
     wellFormed: [`${field}: must be valid Unicode text`, `${field}：包含无效的 Unicode 字符`],
   }[rule];
@@ -87,7 +95,7 @@ function inputGuard(req: Request, _res: Response, next: NextFunction): void {
   );
 }
 
-type InputRule = 'maxDepth' | 'noNul' | 'wellFormed';
+type InputRule = 'maxDepth' | 'maxKeys' | 'noNul' | 'wellFormed';
 
 /** Half of a surrogate pair without its other half. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -100,6 +108,7 @@ function textRule(text: string): InputRule | null {
 /** The first field nested too deeply or holding text PostgreSQL cannot take, walked without recursion. */
 function inspect(value: unknown, root: string): { field: string; rule: InputRule } | null {
   const stack: [unknown, string, number][] = [[value, '', 0]];
+  let keyCount = 0;
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
     const field = path || root;
@@ -110,7 +119,12 @@ function inspect(value: unknown, root: string): { field: string; rule: InputRule
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= MAX_BODY_DEPTH) return { field: root, rule: 'maxDepth' };
-    for (const [k, child] of Object.entries(v)) {
+    const keys = Object.keys(v);
+    if (!Array.isArray(v) && (keyCount += keys.length) > MAX_BODY_KEYS) {
+      return { field: root, rule: 'maxKeys' };
+    }
+    for (const k of keys) {
+      const child = (v as Record<string, unknown>)[k];
       const rule = textRule(k);
       if (rule) return { field, rule };
       stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
