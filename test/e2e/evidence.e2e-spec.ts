@@ -142,6 +142,15 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
       'type',
     );
     await refused(() => upload(w.userGd1, draftId).attach('files', Buffer.alloc(0), 'empty.pdf'), 400);
+    // A zip signature with nothing valid after it (the content detector throws on it) is a mismatch too.
+    const brokenZip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)]);
+    for (const name of ['broken.docx', 'broken.pdf']) {
+      await refused(
+        () => upload(w.userGd1, draftId).attach('files', brokenZip, name),
+        400,
+        'contentMismatch',
+      );
+    }
     // One bad file refuses the whole upload; the good one is not kept either.
     await refused(
       () =>

@@ -48,6 +48,15 @@ describe('evidence file names, types and headers', () => {
       rule: 'contentMismatch',
     });
     expect(await checkEvidenceType(Buffer.from('hello'), 'x.pdf')).toMatchObject({ rule: 'contentMismatch' });
+    // A zip signature followed by zeros makes the detector throw; still a mismatch, not an error.
+    const brokenZip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)]);
+    for (const name of ['x.docx', 'x.pdf', 'x.xlsx']) {
+      expect(await checkEvidenceType(brokenZip, name)).toEqual({
+        ok: false,
+        rule: 'contentMismatch',
+        detected: null,
+      });
+    }
     expect(await checkEvidenceType(fixture('sample.png'), 'x.gif')).toMatchObject({ rule: 'type' });
     expect(await checkEvidenceType(fixture('sample.png'), 'constructor')).toMatchObject({ rule: 'type' });
   });

@@ -45,7 +45,9 @@ export async function checkEvidenceType(buffer: Uint8Array, name: string): Promi
   const ext = extensionOf(name);
   const allowed = Object.hasOwn(ALLOWED_TYPES, ext) ? ALLOWED_TYPES[ext] : undefined;
   if (!allowed) return { ok: false, rule: 'type', detected: null };
-  const found = await fileTypeFromBuffer(buffer);
+  // A damaged container (a zip header with nothing valid after it) makes the detector throw: that is
+  // content that is not what its name says, not a server error.
+  const found = await fileTypeFromBuffer(buffer).catch(() => undefined);
   if (!found || !allowed.detected.includes(found.ext)) {
     return { ok: false, rule: 'contentMismatch', detected: found?.ext ?? null };
   }
