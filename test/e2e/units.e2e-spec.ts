@@ -9,6 +9,7 @@ import {
   scopeWorld,
   unitPayload,
 } from '../fixtures/units';
+import { makeUser } from '../fixtures/evidence/world';
 
 describe('units: CRUD, validation and scope', () => {
   let t: TestApp;
@@ -73,6 +74,25 @@ describe('units: CRUD, validation and scope', () => {
       expect(row.deletedAt).toBeInstanceOf(Date);
       expect(await t.orm.em.fork().count(AuditLog, { entityId: String(u.id), action: 'delete' })).toBe(1);
       expect((await t.http.delete(`/api/v1/units/${u.id}`).set(auth(w.admin))).status).toBe(404);
+    });
+
+    it("ends the sign-in of a deleted unit's users: their sessions stop working and they cannot sign in", async () => {
+      const u = await createUnit(t, w.admin);
+      const token = await makeUser(t, w.admin, {
+        email: 'deleted-unit-user@example.cn',
+        role: 'unit',
+        unitId: u.id,
+      });
+      expect((await t.http.get('/api/v1/auth/me').set(auth(token))).status).toBe(200);
+      expect((await t.http.delete(`/api/v1/units/${u.id}`).set(auth(w.admin))).status).toBe(204);
+      expect((await t.http.get('/api/v1/auth/me').set(auth(token))).status).toBe(401);
+      const login = await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'deleted-unit-user@example.cn', password: 'long-enough-password-1' });
+      expect(login.status).toBe(401);
+      // Users of live units, and users without a unit, still sign in.
+      expect((await t.http.get('/api/v1/auth/me').set(auth(w.unitUser))).status).toBe(200);
+      expect((await t.http.get('/api/v1/auth/me').set(auth(w.admin))).status).toBe(200);
     });
 
     it('refuses a second unit with the same credit code (409), even after the first was deleted', async () => {

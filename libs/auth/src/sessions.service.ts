@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { Env } from '@app/common';
-import { Session, User } from '@app/db';
+import { Session, Unit, User } from '@app/db';
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Principal } from './principal';
 import { hashPassword, verifyPassword } from './passwords';
@@ -26,6 +26,8 @@ interface SessionRow {
   provinces: string[] | string | null;
   locale: Principal['locale'];
   active: boolean | number;
+  /** deleted_at of the user's unit (null for a live unit, or a user without one). */
+  unitDeletedAt: unknown;
 }
 
 @Injectable()
@@ -40,9 +42,14 @@ export class SessionsService {
 
   /** Checks the password; on success creates a session and returns its token (shown once). */
   async login(email: string, password: string): Promise<{ token: string; user: User } | null> {
+    // A unit user whose unit was deleted cannot sign in (nor use a session, see resolve()).
     const user = await this.em.findOne(
       User,
-      { email: email.trim().toLowerCase(), active: true },
+      {
+        email: email.trim().toLowerCase(),
+        active: true,
+        $or: [{ unit: null }, { unit: { deletedAt: null } }],
+      },
       { populate: ['passwordHash'] },
     );
     if (!user) {
@@ -77,6 +84,7 @@ export class SessionsService {
     const conn = this.em.getConnection() as AbstractSqlConnection;
     const row = (await conn.execute(this.lookup(conn), [tokenHash], 'get')) as SessionRow | undefined;
     if (!row || !truthy(row.active) || !(toDate(row.expires) > new Date())) return null;
+    if (row.unitDeletedAt != null) return null;
     const provinces = typeof row.provinces === 'string' ? JSON.parse(row.provinces) : row.provinces;
     return {
       id: Number(row.id),
@@ -99,9 +107,11 @@ export class SessionsService {
     const u = meta.get(User.name);
     const sc = (prop: string) => `s.${s.properties[prop].fieldNames[0]}`;
     const uc = (prop: string) => `u.${u.properties[prop].fieldNames[0]}`;
+    const un = meta.get(Unit.name);
     const q = conn
       .getKnex()({ s: s.tableName })
       .join({ u: u.tableName }, uc('id'), sc('user'))
+      .leftJoin({ un: un.tableName }, `un.${un.properties.id.fieldNames[0]}`, uc('unit'))
       .select({
         csrf: sc('csrfSecret'),
         expires: sc('expiresAt'),
@@ -113,6 +123,7 @@ export class SessionsService {
         provinces: uc('provinces'),
         locale: uc('locale'),
         active: uc('active'),
+        unitDeletedAt: `un.${un.properties.deletedAt.fieldNames[0]}`,
       })
       .where(sc('tokenHash'), '?')
       .toSQL();
