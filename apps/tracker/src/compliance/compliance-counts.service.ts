@@ -192,27 +192,26 @@ export class ComplianceCounts {
    */
   async uncountedUnits(): Promise<number[]> {
     const meta = this.em.getMetadata();
-    const k = this.compliance.sql.knex;
-    const a = meta.get(Activity.name);
-    const c = meta.get(ComplianceCount.name);
-    const u = meta.get(Unit.name);
-    const col = (m: typeof a, prop: string) => m.properties[prop as 'id'].fieldNames[0];
-    const rows: { id: unknown }[] = await k({ u: u.tableName })
-      .select({ id: `u.${col(u, 'id')}` })
-      .whereNull(`u.${col(u, 'deletedAt')}`)
+    const sql = this.compliance.sql;
+    const k = sql.knex;
+    const counts = meta.get(ComplianceCount.name);
+    const countsUnit = `c.${counts.properties.unit.fieldNames[0]}`;
+    const rows: { id: unknown }[] = await k({ u: meta.get(Unit.name).tableName })
+      .select({ id: sql.u('id') })
+      .whereNull(sql.u('deletedAt'))
       .whereExists(
-        k({ a: a.tableName })
+        k({ a: meta.get(Activity.name).tableName })
           .select(k.raw('1'))
-          .whereRaw('?? = ??', [`a.${col(a, 'unit')}`, `u.${col(u, 'id')}`])
-          .whereIn(`a.${col(a, 'status')}`, ['verified', 'submitted'])
-          .whereNull(`a.${col(a, 'deletedAt')}`),
+          .whereRaw('?? = ??', [sql.a('unit'), sql.u('id')])
+          .whereIn(sql.a('status'), ['verified', 'submitted'])
+          .whereNull(sql.a('deletedAt')),
       )
       .whereNotExists(
-        k({ c: c.tableName })
+        k({ c: counts.tableName })
           .select(k.raw('1'))
-          .whereRaw('?? = ??', [`c.${col(c, 'unit')}`, `u.${col(u, 'id')}`]),
+          .whereRaw('?? = ??', [countsUnit, sql.u('id')]),
       )
-      .orderBy(`u.${col(u, 'id')}`);
+      .orderBy(sql.u('id'));
     return rows.map((r) => Number(r.id));
   }
 

@@ -281,7 +281,7 @@ export class ComplianceSql {
     const [row] = (await this.unitFilter(q, f).limit(1)) as Record<string, unknown>[];
     if (!row) return null;
     const unit = unitSummaryOf(row);
-    return { unit, versions: row.version == null ? '' : `${unit.province}:${Number(row.version)}` };
+    return { unit, versions: row.version == null ? '' : versionKey(unit.province, row.version) };
   }
 
   private unitSelect(): Record<string, string> {
@@ -342,7 +342,7 @@ export class ComplianceSql {
     const q = this.knex(this.versionMeta.tableName).select('province', 'version').orderBy('province');
     if (provinces !== null) q.whereIn('province', provinces.length ? provinces : ['--']);
     const rows: { province: string; version: number }[] = await q;
-    return rows.map((r) => `${r.province}:${Number(r.version)}`).join(',');
+    return rows.map((r) => versionKey(r.province, r.version)).join(',');
   }
 
   /** Verified and submitted activities per month and requirement of one calendar year, in scope (read model). */
@@ -370,6 +370,11 @@ export class ComplianceSql {
       n: Number(r.n),
     }));
   }
+}
+
+/** A province's version as the kept views' keys spell it (see versions()). */
+function versionKey(province: string, version: unknown): string {
+  return `${province}:${Number(version)}`;
 }
 
 function unitSummaryOf(r: Record<string, unknown>): UnitSummary {

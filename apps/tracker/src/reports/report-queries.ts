@@ -80,9 +80,16 @@ export class ReportQueries {
     const meta = this.em.getMetadata();
     const qb = this.knex({ a: meta.get(Activity.name).tableName })
       .join({ u: meta.get(Unit.name).tableName }, this.u('id'), this.a('unit'))
-      .whereNull(this.a('deletedAt'))
-      .whereNull(this.u('deletedAt'))
-      .whereIn(this.u('status'), scope.unitStatuses.length ? scope.unitStatuses : ['--']);
+      .whereNull(this.a('deletedAt'));
+    return this.inScope(qb, scope);
+  }
+
+  /** Limits `qb` (units aliased `u`) to the scope's live units: not deleted, its statuses and provinces. */
+  private inScope(qb: Knex.QueryBuilder, scope: DigestUnitScope): Knex.QueryBuilder {
+    qb.whereNull(this.u('deletedAt')).whereIn(
+      this.u('status'),
+      scope.unitStatuses.length ? scope.unitStatuses : ['--'],
+    );
     if (scope.provinces !== null) {
       qb.whereIn(this.u('province'), scope.provinces.length ? scope.provinces : ['--']);
     }
@@ -224,14 +231,8 @@ export class ReportQueries {
     const meta = this.em.getMetadata();
     let after = 0;
     for (;;) {
-      const qb = this.knex({ u: meta.get(Unit.name).tableName })
-        .whereNull(this.u('deletedAt'))
-        .whereIn(this.u('status'), scope.unitStatuses.length ? scope.unitStatuses : ['--'])
-        .where(this.u('id'), '>', after);
-      if (scope.provinces !== null) {
-        qb.whereIn(this.u('province'), scope.provinces.length ? scope.provinces : ['--']);
-      }
-      const rows: { id: unknown }[] = await qb
+      const qb = this.knex({ u: meta.get(Unit.name).tableName }).where(this.u('id'), '>', after);
+      const rows: { id: unknown }[] = await this.inScope(qb, scope)
         .select({ id: this.u('id') })
         .orderBy(this.u('id'), 'asc')
         .limit(size);
