@@ -233,4 +233,35 @@ describe('outbox: a worker acts only while its claim holds', () => {
     }
     expect(await t.orm.em.fork().count(OutboxMessage, { period: '2026-07' })).toBe(2);
   });
+
+  it('claims no more rows than it sends at once: each claimed row is being sent, each claim is one attempt', async () => {
+    const period = '2026-08';
+    const tos = Array.from({ length: 12 }, (_, i) => `slow-${i}@unit.cn`);
+    for (const to of tos) await enqueue(to, mail('已渲染'), period);
+    const claimedWhileSending: number[] = [];
+    for (const to of tos) {
+      onData.set(to, async () => {
+        claimedWhileSending.push(await t.orm.em.fork().count(OutboxMessage, { period, status: 'sending' }));
+        await new Promise((r) => setTimeout(r, 50));
+        return 'accept';
+      });
+    }
+    try {
+      expect(await worker.processDue({ period })).toMatchObject({ claimed: 12, sent: 12, lost: 0 });
+    } finally {
+      for (const to of tos) onData.delete(to);
+    }
+    expect(claimedWhileSending).toHaveLength(12);
+    // Four lanes: at most four rows are claimed at any moment (a batch claim held all twelve).
+    expect(Math.max(...claimedWhileSending)).toBeLessThanOrEqual(4);
+    const rows = await t.orm.em.fork().find(OutboxMessage, { period });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(tos.map(() => ['sent', 1]));
+  });
+
+  it('stops claiming at `limit`, however many lanes are free', async () => {
+    const period = '2026-09';
+    for (let i = 0; i < 6; i++) await enqueue(`limited-${i}@unit.cn`, mail('已渲染'), period);
+    expect(await worker.processDue({ period, limit: 5 })).toMatchObject({ claimed: 5, sent: 5 });
+    expect(await t.orm.em.fork().count(OutboxMessage, { period, status: 'queued' })).toBe(1);
+  });
 });

@@ -22,7 +22,8 @@ export interface ProcessOptions {
   onResult?: (message: OutboxMessage, outcome: SendOutcome) => void;
 }
 
-const BATCH = 20;
+/** Claims between two looks for rows whose worker stopped mid-send. */
+const ABANDONED_CHECK_EVERY = 20;
 const ABANDONED = 'worker stopped while sending; attempt limit reached';
 const CONCURRENCY = 4;
 
@@ -90,27 +91,38 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       });
   }
 
-  /** Claims and sends due rows until none are left (or `limit` is reached). */
+  /**
+   * Claims and sends due rows until none are left (or `limit` is reached). CONCURRENCY lanes each claim
+   * one row when they are free to send it: a claimed row never waits for others to be sent (a claim
+   * counts an attempt, and a row that waits may outlive its lease and be sent twice).
+   */
   async processDue(opts: ProcessOptions = {}): Promise<ProcessSummary> {
     const total: ProcessSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0, lost: 0 };
     // Shared by the renders of this pass (e.g. a unit's figures and charts for each of its contacts).
     const pass = new PassMemo();
-    while (!this.stopped) {
-      const room = opts.limit === undefined ? BATCH : Math.min(BATCH, opts.limit - total.claimed);
-      if (room <= 0) break;
-      for (const m of await this.failAbandoned(opts.period)) {
-        total.failed++;
-        opts.onResult?.(m, 'failed');
-      }
-      const batch = await this.claim(room, opts.period);
-      if (!batch.length) break;
-      total.claimed += batch.length;
-      await eachLimited(batch, CONCURRENCY, async (m) => {
+    let sinceAbandonedCheck = ABANDONED_CHECK_EVERY;
+    const lane = async () => {
+      while (!this.stopped && (opts.limit === undefined || total.claimed < opts.limit)) {
+        if (sinceAbandonedCheck >= ABANDONED_CHECK_EVERY) {
+          sinceAbandonedCheck = 0;
+          for (const m of await this.failAbandoned(opts.period)) {
+            total.failed++;
+            opts.onResult?.(m, 'failed');
+          }
+        }
+        total.claimed++; // reserved before the claim's await, so lanes never pass `limit` together
+        const [m] = await this.claim(1, opts.period);
+        if (!m) {
+          total.claimed--;
+          return;
+        }
+        sinceAbandonedCheck++;
         const outcome = await this.deliver(m, pass);
         total[outcome]++;
         opts.onResult?.(m, outcome);
-      });
-    }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
     return total;
   }
 
@@ -420,12 +432,4 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       changes: { ...changes, messageId: m.messageId, attempts: m.attempts },
     });
   }
-}
-
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(lanes);
 }
