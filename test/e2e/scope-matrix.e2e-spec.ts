@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { Access, type Action } from '@app/auth';
 import { Activity, AuditLog, OutboxMessage, Unit } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeName } from '../support/routes';
@@ -111,6 +112,8 @@ type Expect = Record<Role, number | [number, number, number]>;
 
 interface Endpoint {
   name: string;
+  /** The Access action that gates the route by role; none when every signed-in role may call it. */
+  action?: Action;
   expect: Expect;
   call: (scope: Scope, role: Role) => Promise<Call>;
 }
@@ -155,16 +158,19 @@ const ENDPOINTS: Endpoint[] = [
   // ---- users, audit, rule sets ----
   {
     name: 'GET /api/v1/users',
+    action: 'users:manage',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: '/api/v1/users' }),
   },
   {
     name: 'GET /api/v1/users/:id',
+    action: 'users:manage',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: `/api/v1/users/${await userId(EMAILS.supervisor)}` }),
   },
   {
     name: 'POST /api/v1/users',
+    action: 'users:manage',
     expect: { admin: [201, 201, 201], supervisor: [403, 403, 403], unit: [403, 403, 403] },
     call: async (scope) => ({
       method: 'post',
@@ -180,6 +186,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'PATCH /api/v1/users/:id',
+    action: 'users:manage',
     expect: ADMIN_ONLY(200),
     call: async () => {
       const email = `matrix-patch-${++emailSeq}@example.cn`;
@@ -194,6 +201,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'GET /api/v1/audit',
+    action: 'audit:read',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: '/api/v1/audit' }),
   },
@@ -216,6 +224,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'POST /api/v1/units',
+    action: 'units:manage',
     expect: { admin: [201, 201, 201], supervisor: [403, 403, 403], unit: [403, 403, 403] },
     call: async (s) => ({
       method: 'post',
@@ -225,6 +234,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'POST /api/v1/units/import',
+    action: 'units:manage',
     expect: ADMIN_ONLY(200),
     call: async () => {
       const p = unitPayload();
@@ -249,6 +259,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'PATCH /api/v1/units/:id',
+    action: 'units:manage',
     expect: { admin: [200, 200, 200], supervisor: [403, 403, 403], unit: [403, 403, 403] },
     call: async (s) => ({
       method: 'patch',
@@ -259,6 +270,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     // The admin deletes a fresh unit of that province, so the shared ones stay for the other rows.
     name: 'DELETE /api/v1/units/:id',
+    action: 'units:manage',
     expect: { admin: [204, 204, 204], supervisor: [403, 403, 403], unit: [403, 403, 403] },
     call: async (s, role) => {
       const id =
@@ -285,6 +297,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     // Unit targets (SPEC §3 v2) are set by administrators and the unit's supervisors, never by the unit.
     name: 'PUT /api/v1/units/:id/targets',
+    action: 'units:setTargets',
     expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
     call: async (s, role) => {
       const target = {
@@ -349,6 +362,7 @@ const ENDPOINTS: Endpoint[] = [
   {
     // A unit user naming another unit is refused as bad input (400) before any lookup, so nothing leaks.
     name: 'POST /api/v1/activities',
+    action: 'activities:record',
     expect: { admin: [201, 201, 201], supervisor: [403, 403, 403], unit: [201, 400, 400] },
     call: async (s) => ({
       method: 'post',
@@ -364,6 +378,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'PATCH /api/v1/activities/:id',
+    action: 'activities:record',
     expect: { admin: [200, 200, 200], supervisor: [403, 403, 403], unit: [200, 404, 404] },
     call: async (s) => ({
       method: 'patch',
@@ -373,16 +388,19 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'DELETE /api/v1/activities/:id',
+    action: 'activities:record',
     expect: { admin: [204, 204, 204], supervisor: [403, 403, 403], unit: [204, 404, 404] },
     call: async (s) => ({ method: 'delete', path: `/api/v1/activities/${await activity(s)}` }),
   },
   {
     name: 'POST /api/v1/activities/:id/submit',
+    action: 'activities:record',
     expect: { admin: [200, 200, 200], supervisor: [403, 403, 403], unit: [200, 404, 404] },
     call: async (s) => ({ method: 'post', path: `/api/v1/activities/${await activity(s)}/submit` }),
   },
   {
     name: 'POST /api/v1/activities/:id/verify',
+    action: 'activities:review',
     expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
     call: async (s) => ({
       method: 'post',
@@ -392,6 +410,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'POST /api/v1/activities/:id/reject',
+    action: 'activities:review',
     expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
     call: async (s) => ({
       method: 'post',
@@ -404,6 +423,7 @@ const ENDPOINTS: Endpoint[] = [
   // ---- evidence ----
   {
     name: 'POST /api/v1/activities/:id/evidence',
+    action: 'activities:record',
     expect: { admin: [201, 201, 201], supervisor: [403, 403, 403], unit: [201, 404, 404] },
     call: async (s) => ({
       method: 'post',
@@ -427,6 +447,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'DELETE /api/v1/evidence/:id',
+    action: 'activities:record',
     expect: { admin: [204, 204, 204], supervisor: [403, 403, 403], unit: [204, 404, 404] },
     call: async (s) => ({ method: 'delete', path: `/api/v1/evidence/${await evidence(s)}` }),
   },
@@ -434,12 +455,14 @@ const ENDPOINTS: Endpoint[] = [
   // ---- reviews ----
   {
     name: 'GET /api/v1/reviews/queue',
+    action: 'activities:review',
     expect: { admin: 200, supervisor: 200, unit: 403 },
     call: async () => ({ method: 'get', path: '/api/v1/reviews/queue' }),
   },
   {
     // Bulk review answers 200 with a result per id; an id out of scope is reported as 404 and left alone.
     name: 'POST /api/v1/reviews/bulk',
+    action: 'activities:review',
     expect: { admin: [200, 200, 200], supervisor: [200, 200, 200], unit: [403, 403, 403] },
     call: async (s, role) => {
       const id = await activity(s, 'submitted');
@@ -482,47 +505,56 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'GET /api/v1/reports/digest',
+    action: 'reports:digest',
     expect: { admin: 200, supervisor: 200, unit: 403 },
     call: async () => ({ method: 'get', path: '/api/v1/reports/digest' }),
   },
   {
     // Supervisors see only their own digest; admins anyone's.
     name: 'GET /api/v1/reports/digest?userId=',
+    action: 'reports:digest',
     expect: { admin: [200, 200, 200], supervisor: [200, 404, 404], unit: [403, 403, 403] },
     call: async (s) => ({ method: 'get', path: `/api/v1/reports/digest?userId=${supervisors[s]}` }),
   },
   {
     name: 'GET /api/v1/reports/digest/charts/:chart',
+    action: 'reports:digest',
     expect: { admin: 200, supervisor: 200, unit: 403 },
     call: async () => ({ method: 'get', path: '/api/v1/reports/digest/charts/status' }),
   },
   {
     name: 'GET /api/v1/reports/digest/workbook',
+    action: 'reports:digest',
     expect: { admin: 200, supervisor: 200, unit: 403 },
     call: async () => ({ method: 'get', path: '/api/v1/reports/digest/workbook' }),
   },
   {
     name: 'POST /api/v1/reports/runs',
+    action: 'reports:run',
     expect: ADMIN_ONLY(201),
     call: async () => ({ method: 'post', path: '/api/v1/reports/runs', body: { period: '2025-05' } }),
   },
   {
     name: 'GET /api/v1/reports/runs',
+    action: 'reports:run',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: '/api/v1/reports/runs' }),
   },
   {
     name: 'GET /api/v1/outbox',
+    action: 'outbox:manage',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: '/api/v1/outbox' }),
   },
   {
     name: 'GET /api/v1/outbox/:id',
+    action: 'outbox:manage',
     expect: ADMIN_ONLY(200),
     call: async () => ({ method: 'get', path: `/api/v1/outbox/${await outboxMessage()}` }),
   },
   {
     name: 'POST /api/v1/outbox/:id/retry',
+    action: 'outbox:manage',
     expect: ADMIN_ONLY(200),
     call: async () => ({
       method: 'post',
@@ -610,6 +642,17 @@ describe('scope matrix: role × endpoint × scope', () => {
     const routes = listRoutes(t.app, (p) => p.startsWith('/api/v1/')).map(routeName);
     const covered = new Set(ENDPOINTS.map((e) => e.name.replace(/\?.*$/, '')));
     expect(routes.filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it('refuses with 403 exactly the roles its Access action leaves out, and gates by role nothing else', () => {
+    const refused = (e: Endpoint) =>
+      (Object.keys(e.expect) as Role[]).filter((r) => [e.expect[r]].flat().every((s) => s === 403));
+    const mismatches = ENDPOINTS.filter((e) => {
+      const allowed: readonly string[] = e.action ? Access.roles(e.action) : ['admin', 'supervisor', 'unit'];
+      const expected = (['admin', 'supervisor', 'unit'] as Role[]).filter((r) => !allowed.includes(r));
+      return refused(e).join() !== expected.join();
+    }).map((e) => e.name);
+    expect(mismatches).toEqual([]);
   });
 
   it.each(CASES)('%s as %s, %s scope → %i', async (_name, role, scope, expected, endpoint) => {

@@ -1,8 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Role } from '@app/db';
 import type { Principal } from './principal';
 
 export const IS_PUBLIC = 'auth:public';
+/** The roles a route is open to; set by `Allow(action)` (access.ts). */
 export const ROLES = 'auth:roles';
 export const IS_ANONYMOUS = 'auth:anonymous';
 
@@ -14,9 +14,6 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
  * `@CurrentUser()` is undefined there. For liveness probes and the like.
  */
 export const Anonymous = () => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(IS_ANONYMOUS, true));
-
-/** Route is open only to these roles (others get 403). */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 /** The signed-in caller. */
 export const CurrentUser = createParamDecorator(

@@ -1,5 +1,6 @@
 export * from './principal';
 export * from './scope.policy';
+export * from './access';
 export * from './passwords';
 export * from './decorators';
 export * from './sessions.service';

@@ -3,7 +3,7 @@ import type { Activity, Unit } from '@app/db';
 import type { Principal } from './principal';
 
 /**
- * Who may see what, decided here and nowhere else: admins see every unit, supervisors the units of their
+ * Which rows a caller sees (the query half of `Access`, which decides what a caller may do): admins see every unit, supervisors the units of their
  * provinces, unit users their own unit. Services add these filters to every query, so a record outside
  * the caller's scope is simply not found (404).
  */
@@ -24,21 +24,8 @@ export const ScopePolicy = {
     return { deletedAt: null, unit: ScopePolicy.units(p) } as FilterQuery<Activity>;
   },
 
-  /** Same rule for an already-loaded unit (e.g. when rendering a page or a report). */
-  canSeeUnit(p: Principal, unit: Pick<Unit, 'id' | 'province' | 'deletedAt'>): boolean {
-    if (unit.deletedAt) return false;
-    if (p.role === 'admin') return true;
-    if (p.role === 'supervisor') return p.provinces.includes(unit.province);
-    return p.unitId === unit.id;
-  },
-
   /** Provinces the caller may ask about; null means all. */
   provinces(p: Principal): string[] | null {
     return p.role === 'admin' ? null : p.role === 'supervisor' ? p.provinces : [];
-  },
-
-  /** Reviewing (verify/reject) is for supervisors in scope and admins, never for the unit itself. */
-  canReview(p: Principal): boolean {
-    return p.role === 'admin' || p.role === 'supervisor';
   },
 };

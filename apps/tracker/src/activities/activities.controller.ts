@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ActivitiesService } from './activities.service';
 import { ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import { RejectDto } from './dto/review.dto';
@@ -21,40 +21,40 @@ export class ActivitiesController {
     return this.activities.get(p, id);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post()
   create(@CurrentUser() p: Principal, @Body() dto: CreateActivityDto) {
     return this.activities.create(p, dto);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Patch(':id')
   update(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateActivityDto) {
     return this.activities.update(p, id, dto);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     await this.activities.remove(p, id);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post(':id/submit')
   @HttpCode(200)
   submit(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.activities.submit(p, id);
   }
 
-  @Roles('supervisor', 'admin')
+  @Allow('activities:review')
   @Post(':id/verify')
   @HttpCode(200)
   verify(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.activities.verify(p, id);
   }
 
-  @Roles('supervisor', 'admin')
+  @Allow('activities:review')
   @Post(':id/reject')
   @HttpCode(200)
   reject(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: RejectDto) {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { type ActivityStatus, type IsoDate, LABELS } from '@app/compliance';
-import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '@app/common';
 import { Activity, EvidenceFile, Unit, User } from '@app/db';
-import { type Principal, ScopePolicy } from '@app/auth';
+import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { type Page, pageOptions } from '../common/pagination';
@@ -151,7 +151,7 @@ export class ActivitiesService {
 
   /** Records a draft. Unit users record for their own unit, administrators for the unit they name. */
   async create(p: Principal, dto: CreateActivityDto): Promise<ActivityView> {
-    this.assertRecorder(p, 'create');
+    Access.assert(p, 'activities:record');
     const values = categoryValues(dto);
     return this.em.transactional(async (em) => {
       const unit = await this.unitFor(p, dto.unitId);
@@ -179,7 +179,7 @@ export class ActivitiesService {
 
   /** Edits a draft or a rejected activity (the unit's users or an administrator). */
   async update(p: Principal, id: number, dto: UpdateActivityDto): Promise<ActivityView> {
-    this.assertRecorder(p, 'edit');
+    Access.assert(p, 'activities:record');
     return this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       assertEditable(a, 'edit');
@@ -213,7 +213,7 @@ export class ActivitiesService {
 
   /** Draft or rejected → submitted for review; a previous reject reason is cleared. */
   async submit(p: Principal, id: number): Promise<ActivityView> {
-    this.assertRecorder(p, 'submit');
+    Access.assert(p, 'activities:record');
     return this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       assertEditable(a, 'submit');
@@ -243,7 +243,7 @@ export class ActivitiesService {
 
   /** Verifies or rejects up to 200 activities; each succeeds or fails on its own. */
   async bulkReview(p: Principal, dto: BulkReviewDto): Promise<{ results: BulkReviewResult[] }> {
-    this.assertReviewer(p);
+    Access.assert(p, 'activities:review');
     if (dto.action === 'reject' && !dto.reason) {
       throw new InvalidInputError('reason', 'required', '退回时必须填写原因', 'reason is required to reject');
     }
@@ -263,7 +263,7 @@ export class ActivitiesService {
 
   /** Soft delete. Unit users may delete drafts and rejected ones; administrators any. */
   async remove(p: Principal, id: number): Promise<void> {
-    this.assertRecorder(p, 'delete');
+    Access.assert(p, 'activities:record');
     await this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       if (p.role !== 'admin') assertEditable(a, 'delete');
@@ -282,7 +282,7 @@ export class ActivitiesService {
 
   /** Submitted activities in the reviewer's scope, oldest submission first. */
   async reviewQueue(p: Principal, q: ReviewQueueQuery): Promise<Page<ActivityView>> {
-    this.assertReviewer(p);
+    Access.assert(p, 'activities:review');
     const where: FilterQuery<Activity>[] = [ScopePolicy.activities(p), { status: 'submitted' }];
     if (q.unitId) where.push({ unit: q.unitId });
     if (q.province) where.push({ unit: { province: q.province } });
@@ -322,7 +322,7 @@ export class ActivitiesService {
     to: 'verified' | 'rejected',
     reason: string | null,
   ): Promise<ActivityView> {
-    this.assertReviewer(p);
+    Access.assert(p, 'activities:review');
     return this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       if (a.status !== 'submitted') {
@@ -409,23 +409,6 @@ export class ActivitiesService {
   private checkKind(kind: RequirementKindView, values: CategoryValues, sent: string[]) {
     const problem = kindProblem(kind, values, sent);
     if (problem) throw new InvalidInputError(problem.field, problem.rule, problem.zh, problem.en);
-  }
-
-  private assertRecorder(p: Principal, verb: 'create' | 'edit' | 'submit' | 'delete') {
-    if (p.role === 'unit' || p.role === 'admin') return;
-    const zh = { create: '登记', edit: '修改', submit: '提交', delete: '删除' }[verb];
-    throw new ForbiddenError(
-      `监管用户只能审核，不能${zh}单位的活动`,
-      `Supervisors review activities; they cannot ${verb} them`,
-    );
-  }
-
-  private assertReviewer(p: Principal) {
-    if (ScopePolicy.canReview(p)) return;
-    throw new ForbiddenError(
-      '只有监管用户或管理员可以审核活动',
-      'Only supervisors and administrators review activities',
-    );
   }
 
   /** PostgreSQL's LIKE is case-sensitive, SQLite's is not (and SQLite has no ILIKE). */

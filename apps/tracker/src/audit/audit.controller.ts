@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Roles } from '@app/auth';
+import { Allow } from '@app/auth';
 import { AuditQuery } from './audit-query.dto';
 import { AuditQueryService } from './audit-query.service';
 
 @ApiTags('audit')
-@Roles('admin')
+@Allow('audit:read')
 @Controller('api/v1/audit')
 export class AuditController {
   constructor(private readonly audit: AuditQueryService) {}

@@ -16,7 +16,7 @@ import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
 import { contentDisposition, MAX_FILES_PER_UPLOAD } from './evidence-files';
 import { EvidenceService } from './evidence.service';
@@ -35,7 +35,7 @@ export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
 
   /** multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule). */
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post('activities/:id/evidence')
   @ApiConsumes('multipart/form-data')
   @UseFilters(UploadErrorFilter)
@@ -73,7 +73,7 @@ export class EvidenceController {
     return new StreamableFile(d.stream);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Delete('evidence/:id')
   @HttpCode(204)
   async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {

@@ -3,9 +3,9 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { type ActivityStatus, LABELS } from '@app/compliance';
-import { ConflictError, Env, ForbiddenError, InvalidInputError, NotFoundError } from '@app/common';
+import { ConflictError, Env, InvalidInputError, NotFoundError } from '@app/common';
 import { Activity, EvidenceFile, User } from '@app/db';
-import { type Principal, ScopePolicy } from '@app/auth';
+import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { EDITABLE_STATUSES } from '../activities/activities.service';
 import {
@@ -49,7 +49,7 @@ export class EvidenceService {
    * content, extension) before any is stored, and stored bytes are removed again if the record fails.
    */
   async upload(p: Principal, activityId: number, files: IncomingFile[] | undefined): Promise<EvidenceView[]> {
-    assertUploader(p);
+    Access.assert(p, 'activities:record');
     await this.editableActivity(p, activityId);
     if (!files?.length) {
       throw new InvalidInputError(
@@ -172,7 +172,7 @@ export class EvidenceService {
 
   /** Soft delete (the bytes stay, the audit log says who removed what). */
   async remove(p: Principal, id: number): Promise<void> {
-    assertUploader(p);
+    Access.assert(p, 'activities:record');
     await this.em.transactional(async () => {
       const f = await this.find(p, id);
       if (p.role !== 'admin') await this.editableActivity(p, f.activity.id);
@@ -207,12 +207,4 @@ export class EvidenceService {
     }
     return a;
   }
-}
-
-function assertUploader(p: Principal) {
-  if (p.role === 'unit' || p.role === 'admin') return;
-  throw new ForbiddenError(
-    '监管用户不能增删单位的证明材料',
-    "Supervisors cannot add or remove a unit's evidence",
-  );
 }

@@ -1,12 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { OutboxService } from '@app/mail';
 import { IdParam, OutboxQueryDto } from './dto/reports.dto';
 
 /** Every mail the service sends, its status and outcome (SPEC §4); admins only. */
 @ApiTags('outbox')
-@Roles('admin')
+@Allow('outbox:manage')
 @Controller('api/v1/outbox')
 export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, MikroORM, RequestContext } from '@mikro-orm/core';
 import { NotFoundError } from '@app/common';
+import { Access } from '@app/auth';
 import { type OutboxMessage, User } from '@app/db';
 import {
   OutboxRenderers,
@@ -129,7 +130,7 @@ export class ReportMails implements OnModuleInit {
   /** Provinces a digest recipient oversees now: a supervisor's provinces, all (null) for an admin. */
   async digestScope(userId: number): Promise<string[] | null> {
     const user = await this.em.findOne(User, { id: userId, active: true });
-    if (!user || (user.role !== 'supervisor' && user.role !== 'admin')) {
+    if (!user || !Access.roles('reports:digest').includes(user.role)) {
       throw new NotFoundError(`supervisor ${userId}`);
     }
     return user.role === 'admin' ? null : [...user.provinces];

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { PageQuery } from '../common/pagination';
 import { attachmentHeader } from '../web/exports/spreadsheet';
 import {
@@ -39,14 +39,14 @@ export class ReportsController {
     return png(await this.reports.unitChart(p, id, chart, q));
   }
 
-  @Roles('admin', 'supervisor')
+  @Allow('reports:digest')
   @Get('digest')
   @Header('Content-Security-Policy', PREVIEW_CSP)
   async digestPreview(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
     return html(await this.reports.digestPreview(p, q));
   }
 
-  @Roles('admin', 'supervisor')
+  @Allow('reports:digest')
   @Get('digest/charts/:chart')
   @Header('Cache-Control', 'private, max-age=300')
   async digestChart(
@@ -57,7 +57,7 @@ export class ReportsController {
     return png(await this.reports.digestChart(p, chart, q));
   }
 
-  @Roles('admin', 'supervisor')
+  @Allow('reports:digest')
   @Get('digest/workbook')
   async digestWorkbook(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
     const { fileName, content } = await this.reports.digestWorkbook(p, q);
@@ -68,13 +68,13 @@ export class ReportsController {
   }
 
   /** Creates the period's missing outbox rows now; the worker sends them. */
-  @Roles('admin')
+  @Allow('reports:run')
   @Post('runs')
   run(@CurrentUser() p: Principal, @Body() dto: RunReportsDto) {
     return this.reports.run(dto.period, { trigger: 'manual', actor: p });
   }
 
-  @Roles('admin')
+  @Allow('reports:run')
   @Get('runs')
   runs(@Query() q: PageQuery) {
     return this.reports.runs(q.page, q.pageSize);

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { type IsoDate } from '@app/compliance';
 import { Env, InvalidInputError, NotFoundError } from '@app/common';
-import { type Principal, ScopePolicy } from '@app/auth';
+import { Access, type Principal, ScopePolicy } from '@app/auth';
 import {
   AuditLog,
   dialectOf,
@@ -304,12 +304,11 @@ export class ReportsService {
    * not exist.
    */
   private async digestProvincesOf(p: Principal, userId?: number): Promise<string[] | null> {
-    if (p.role === 'supervisor') {
-      if (userId !== undefined && userId !== p.id) throw new NotFoundError(`supervisor ${userId}`);
-      return this.mails.digestScope(p.id);
-    }
-    if (p.role !== 'admin') throw new NotFoundError('digest');
-    return userId === undefined ? null : this.mails.digestScope(userId);
+    if (!Access.can(p, 'reports:digest')) throw new NotFoundError('digest');
+    if (userId !== undefined && !Access.canSeeDigestOf(p, userId))
+      throw new NotFoundError(`supervisor ${userId}`);
+    if (p.role === 'admin' && userId === undefined) return null;
+    return this.mails.digestScope(userId ?? p.id);
   }
 
   private async visibleUnit(p: Principal, unitId: number): Promise<Unit> {

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ActivitiesService } from '../activities/activities.service';
 import { BulkReviewDto, ReviewQueueQuery } from '../activities/dto/review.dto';
 
 /** The reviewer's side: what waits for review, and reviewing many at once. */
 @ApiTags('reviews')
-@Roles('supervisor', 'admin')
+@Allow('activities:review')
 @Controller('api/v1/reviews')
 export class ReviewsController {
   constructor(private readonly activities: ActivitiesService) {}

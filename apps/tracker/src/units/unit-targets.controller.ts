@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
 import { UnitTargetsDto } from './dto/unit-targets.dto';
 import { UnitTargetsService } from './unit-targets.service';
@@ -18,7 +18,7 @@ export class UnitTargetsController {
   }
 
   /** Replaces the unit's whole set: administrators, and supervisors of the unit's province. */
-  @Roles('admin', 'supervisor')
+  @Allow('units:setTargets')
   @Put()
   replace(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: UnitTargetsDto) {
     return this.targets.replace(p, id, dto);

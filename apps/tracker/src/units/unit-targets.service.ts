@@ -8,9 +8,9 @@ import {
   periodsOf,
   type RuleSet,
 } from '@app/compliance';
-import { ConflictError, Env, ForbiddenError, InvalidInputError } from '@app/common';
+import { ConflictError, Env, InvalidInputError } from '@app/common';
 import { dialectOf, Unit, UnitTarget } from '@app/db';
-import type { Principal } from '@app/auth';
+import { Access, type Principal } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
@@ -99,9 +99,7 @@ export class UnitTargetsService {
    * (`targets.2.periodStart`) and changes nothing.
    */
   async replace(p: Principal, unitId: number, dto: UnitTargetsDto): Promise<{ targets: UnitTargetView[] }> {
-    if (p.role !== 'admin' && p.role !== 'supervisor') {
-      throw new ForbiddenError('无权设定任务书目标', 'Only administrators and supervisors set unit targets');
-    }
+    Access.assert(p, 'units:setTargets');
     const unit = await this.units.findVisible(p, unitId);
     const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
     const next: UnitTargetView[] = dto.targets.map((t) => ({

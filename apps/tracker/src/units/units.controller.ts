@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { CreateUnitDto, ImportQuery, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
 import { UnitsService } from './units.service';
 
@@ -34,14 +34,14 @@ export class UnitsController {
     return this.units.get(p, id);
   }
 
-  @Roles('admin')
+  @Allow('units:manage')
   @Post()
   create(@CurrentUser() p: Principal, @Body() dto: CreateUnitDto) {
     return this.units.create(p, dto);
   }
 
   /** .csv or .xlsx in multipart field `file`; answers with a per-row report. `?dryRun=true` checks only. */
-  @Roles('admin')
+  @Allow('units:manage')
   @Post('import')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
@@ -55,13 +55,13 @@ export class UnitsController {
     return this.units.importFile(p, file, { dryRun: q.dryRun === 'true' || q.dryRun === '1' });
   }
 
-  @Roles('admin')
+  @Allow('units:manage')
   @Patch(':id')
   update(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUnitDto) {
     return this.units.update(p, id, dto);
   }
 
-  @Roles('admin')
+  @Allow('units:manage')
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number) {

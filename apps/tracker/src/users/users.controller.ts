@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { CreateUserDto, UpdateUserDto, UserQuery } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
-@Roles('admin')
+@Allow('users:manage')
 @Controller('api/v1/users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

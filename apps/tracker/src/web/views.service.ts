@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import nunjucks from 'nunjucks';
+import { Access, type Principal } from '@app/auth';
 import { formatDate, type Locale, type MessageParams, t } from '@app/reporting/i18n';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { AssetsService } from './assets.service';
@@ -75,7 +76,7 @@ export class ViewsService {
       csrf: p?.csrfToken ?? '',
       path,
       currentUrl: req.originalUrl,
-      nav: p ? navFor(p.role, p.unitId, path) : [],
+      nav: p ? navFor(p, path) : [],
       // Links for the language switch of signed-out pages; keep the other query values.
       langUrl: (l: Locale) => urlWith(req, { lang: l }),
       /** This page's URL with some query values changed (null removes one); `done` never carries over. */
@@ -126,18 +127,14 @@ function urlWith(req: PageRequest, changes: Record<string, string | number | nul
   return s ? `${req.path}?${s}` : req.path;
 }
 
-function navFor(role: string, unitId: number | null, path: string): NavItem[] {
-  const items: [string, string][] =
-    role === 'unit'
-      ? [
-          [`/units/${unitId}`, 'web.nav.myUnit'],
-          ['/activities/new', 'web.nav.newActivity'],
-        ]
-      : [
-          ['/overview', 'web.nav.overview'],
-          ['/review', 'web.nav.review'],
-        ];
-  if (role === 'admin') {
+function navFor(p: Principal, path: string): NavItem[] {
+  const items: [string, string][] = [];
+  if (p.unitId !== null) items.push([`/units/${p.unitId}`, 'web.nav.myUnit']);
+  if (p.unitId !== null && Access.can(p, 'activities:record'))
+    items.push(['/activities/new', 'web.nav.newActivity']);
+  if (Access.can(p, 'compliance:overview')) items.push(['/overview', 'web.nav.overview']);
+  if (Access.can(p, 'activities:review')) items.push(['/review', 'web.nav.review']);
+  if (Access.can(p, 'admin:pages')) {
     items.push(
       ['/admin/units', 'web.nav.units'],
       ['/admin/users', 'web.nav.users'],

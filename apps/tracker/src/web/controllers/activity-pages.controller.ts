@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
+import { Access, Allow, CurrentUser, type Principal } from '@app/auth';
 import { Env, NotFoundError } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
 import {
@@ -73,7 +73,7 @@ export class ActivityPagesController {
     return Number.isSafeInteger(id) && id <= MAX_ID ? this.units.get(p, id).catch(() => null) : null;
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Get('new')
   async newForm(
     @CurrentUser() p: Principal,
@@ -90,7 +90,7 @@ export class ActivityPagesController {
     await this.showNew(p, req, res, values, {}, '', 200);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post()
   async create(
     @CurrentUser() p: Principal,
@@ -130,7 +130,7 @@ export class ActivityPagesController {
   }
 
   /** Saves the edit; with action=submit also submits it (the resubmission after a rejection too). */
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post(':id')
   async update(
     @CurrentUser() p: Principal,
@@ -162,7 +162,7 @@ export class ActivityPagesController {
     );
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post(':id/delete')
   async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     const a = await this.activities.get(p, id);
@@ -170,7 +170,7 @@ export class ActivityPagesController {
     res.redirect(303, `/units/${a.unitId}?done=deleted`);
   }
 
-  @Roles('unit', 'admin')
+  @Allow('activities:record')
   @Post(':id/evidence/:fileId/delete')
   async removeEvidence(
     @CurrentUser() p: Principal,
@@ -233,8 +233,8 @@ export class ActivityPagesController {
     status: number,
   ) {
     const locale = requestLocale(req);
-    const canRecord = p.role === 'admin' || (p.role === 'unit' && p.unitId === a.unitId);
-    const editable = canRecord && EDITABLE_STATUSES.includes(a.status);
+    // The activity was found through the caller's scope, so its unit is in scope.
+    const editable = Access.can(p, 'activities:record') && EDITABLE_STATUSES.includes(a.status);
     this.views.page(
       req,
       res,
@@ -247,7 +247,7 @@ export class ActivityPagesController {
         formError,
         flash,
         editable,
-        canReview: ScopePolicy.canReview(p) && a.status === 'submitted',
+        canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
         kinds: this.kinds(a, locale),
         today: this.clock.today(),
         upload: this.uploadLimits(locale),

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
 import { Env } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
@@ -57,7 +57,7 @@ type Values = Record<string, string | string[] | boolean>;
 /** Administration of units (one by one or from a file) and of users with their scopes. */
 @ApiExcludeController()
 @UseFilters(PageErrorFilter)
-@Roles('admin')
+@Allow('admin:pages')
 @Controller('admin')
 export class AdminPagesController {
   constructor(

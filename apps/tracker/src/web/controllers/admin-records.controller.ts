@@ -3,7 +3,7 @@ import { ApiExcludeController, IntersectionType, OmitType } from '@nestjs/swagge
 import type { Response } from 'express';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { OUTBOX_STATUSES, type OutboxStatus } from '@app/db';
 import { OutboxService } from '@app/mail';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
@@ -84,7 +84,7 @@ const MAIL_CSP =
 /** Read-only records for administrators: rule sets, the audit log, sent mail and report runs. */
 @ApiExcludeController()
 @UseFilters(PageErrorFilter)
-@Roles('admin')
+@Allow('admin:pages')
 @Controller('admin')
 export class AdminRecordsController {
   constructor(

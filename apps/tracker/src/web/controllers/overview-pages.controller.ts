@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
+import { Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
 import { PROVINCES, REQUIREMENT_STATUSES } from '@app/compliance';
 import { Clock } from '../../common/clock';
 import { ComplianceService } from '../../compliance/compliance.service';
@@ -17,7 +17,7 @@ const PAGE_SIZE = 50;
 /** The supervisor's view of every unit in scope: unit × requirement, charts, exports. */
 @ApiExcludeController()
 @UseFilters(PageErrorFilter)
-@Roles('supervisor', 'admin')
+@Allow('compliance:overview')
 @Controller()
 export class OverviewPagesController {
   constructor(

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, type Principal, Roles, ScopePolicy } from '@app/auth';
+import { Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
 import { PROVINCES } from '@app/compliance';
 import { ActivitiesService } from '../../activities/activities.service';
 import { BulkReviewDto, ReviewQueueQuery } from '../../activities/dto/review.dto';
@@ -19,7 +19,7 @@ const PAGE_SIZE = 20;
 /** Submitted activities, oldest first, with their evidence; verify or reject one at a time or in bulk. */
 @ApiExcludeController()
 @UseFilters(PageErrorFilter)
-@Roles('supervisor', 'admin')
+@Allow('activities:review')
 @Controller('review')
 export class ReviewPagesController {
   constructor(

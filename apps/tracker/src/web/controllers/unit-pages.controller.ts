@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { Access, Allow, CurrentUser, type Principal } from '@app/auth';
 import { ACTIVITY_STATUSES } from '@app/compliance';
 import { ActivitiesService } from '../../activities/activities.service';
 import { ActivityQuery } from '../../activities/dto/activity.dto';
@@ -90,7 +90,7 @@ export class UnitPagesController {
    * Sets one target (SPEC §3 v2; admins, supervisors in scope) through the same service as
    * PUT /api/v1/units/:id/targets. A refusal shows the page again with the form's messages.
    */
-  @Roles('admin', 'supervisor')
+  @Allow('units:setTargets')
   @Post(':id/targets')
   async setTarget(
     @CurrentUser() p: Principal,
@@ -117,7 +117,7 @@ export class UnitPagesController {
     );
   }
 
-  @Roles('admin', 'supervisor')
+  @Allow('units:setTargets')
   @Post(':id/targets/delete')
   async removeTarget(
     @CurrentUser() p: Principal,
@@ -191,11 +191,11 @@ export class UnitPagesController {
       compliance,
       shortfalls: shortfalls(compliance, locale),
       charts: unitCharts(compliance, locale),
-      canRecord: p.role === 'admin' || (p.role === 'unit' && p.unitId === id),
+      canRecord: Access.can(p, 'activities:record', unit),
       // SPEC §3 v2: the unit's targets; administrators and its supervisors may change them.
       targets: await this.targets.details(unit),
       targetChoices: this.targets.choices(unit),
-      canSetTargets: p.role === 'admin' || p.role === 'supervisor',
+      canSetTargets: Access.can(p, 'units:setTargets', unit),
     };
   }
 }

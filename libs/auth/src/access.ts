@@ -1,0 +1,104 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role, Unit } from '@app/db';
+import { ForbiddenError } from '@app/common';
+import { ROLES } from './decorators';
+import type { Principal } from './principal';
+
+/**
+ * Every "may this caller do X (to this unit)" decision, for the API, the pages, the CLI and the reports.
+ * The role half is this table; the unit half is the caller's scope (as ScopePolicy filters it: admins every unit,
+ * supervisors their provinces' units, unit users their own unit). ScopePolicy's filters stay the query
+ * half: which rows a caller sees at all.
+ */
+const RULES = {
+  /** Record a unit's work: create, edit, submit and delete activities, add and remove evidence. */
+  'activities:record': {
+    roles: ['unit', 'admin'],
+    zh: '监管用户只能审核，不能登记、修改或删除单位的活动和证明材料',
+    en: "Supervisors review activities; they cannot record, edit or delete a unit's activities or evidence",
+  },
+  /** Verify or reject submitted activities; the review queue. */
+  'activities:review': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以审核活动',
+    en: 'Only supervisors and administrators review activities',
+  },
+  /** Set a unit's own targets (SPEC §3 v2). */
+  'units:setTargets': {
+    roles: ['supervisor', 'admin'],
+    zh: '无权设定任务书目标',
+    en: 'Only administrators and supervisors set unit targets',
+  },
+  /** Create, edit, delete and import units. */
+  'units:manage': { roles: ['admin'], zh: '只有管理员可以管理单位', en: 'Only administrators manage units' },
+  /** The all-units overview and its exports. */
+  'compliance:overview': {
+    roles: ['supervisor', 'admin'],
+    zh: '单位用户只能查看本单位',
+    en: 'Unit users see their own unit only',
+  },
+  /** Supervisors' digests (preview, charts, workbook). */
+  'reports:digest': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以查看汇总报告',
+    en: 'Only supervisors and administrators see digests',
+  },
+  /** Queue a monthly run; list runs. */
+  'reports:run': { roles: ['admin'], zh: '只有管理员可以发起月报', en: 'Only administrators run reports' },
+  'outbox:manage': {
+    roles: ['admin'],
+    zh: '只有管理员可以管理发件箱',
+    en: 'Only administrators manage the outbox',
+  },
+  'users:manage': { roles: ['admin'], zh: '只有管理员可以管理用户', en: 'Only administrators manage users' },
+  'audit:read': {
+    roles: ['admin'],
+    zh: '只有管理员可以查看审计日志',
+    en: 'Only administrators read the audit log',
+  },
+  /** The administration pages (units, users, rule sets, outbox, audit). */
+  'admin:pages': { roles: ['admin'], zh: '只有管理员可以访问', en: 'Administrators only' },
+} as const satisfies Record<string, { roles: readonly Role[]; zh: string; en: string }>;
+
+export type Action = keyof typeof RULES;
+export const ACTIONS = Object.keys(RULES) as Action[];
+
+type UnitRef = Pick<Unit, 'id' | 'province'> & { deletedAt?: Date | null };
+
+export const Access = {
+  /** The roles that may ever do `action` (on some unit). */
+  roles(action: Action): readonly Role[] {
+    return RULES[action].roles;
+  },
+
+  /** Whether `p` may do `action`; with a unit, to that unit (which must be in the caller's scope). */
+  can(p: Principal, action: Action, unit?: UnitRef): boolean {
+    if (!(RULES[action].roles as readonly Role[]).includes(p.role)) return false;
+    return unit === undefined || Access.canSee(p, unit);
+  },
+
+  /** Whether the unit is in the caller's scope (seeing it: its page, figures, activities, evidence). */
+  canSee(p: Principal, unit: UnitRef): boolean {
+    if (unit.deletedAt) return false;
+    if (p.role === 'admin') return true;
+    if (p.role === 'supervisor') return p.provinces.includes(unit.province);
+    return p.unitId === unit.id;
+  },
+
+  /** Whose digest the caller may see: an admin anyone's, a supervisor only their own. */
+  canSeeDigestOf(p: Principal, userId: number): boolean {
+    return Access.can(p, 'reports:digest') && (p.role === 'admin' || p.id === userId);
+  },
+
+  /**
+   * Throws 403 naming what the role may not do. The unit half is the caller's to check by loading the
+   * unit through a scoped query: out of scope is a 404, so existence does not leak.
+   */
+  assert(p: Principal, action: Action): void {
+    if (Access.can(p, action)) return;
+    throw new ForbiddenError(RULES[action].zh, RULES[action].en);
+  },
+};
+
+/** Route open only to the roles that may do `action` (others get 403 before the handler runs). */
+export const Allow = (action: Action) => SetMetadata(ROLES, Access.roles(action));
