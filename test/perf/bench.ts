@@ -9,7 +9,9 @@
  *      province (GET /api/v1/compliance?province=.., supervisor), national (GET /api/v1/compliance?page=1
  *      &pageSize=50, admin), overview_page (GET /overview, admin cookie), unit_page (GET /units/:id, unit
  *      user cookie);
- *   3. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a
+ *   3. load: two instances on that database, 200 connections for BENCH_LOAD_SECONDS on unit, province and
+ *      failing sign-ins, /health/live probed on both throughout (bench-load.ts): no 5xx, live p99 < 100 ms;
+ *   4. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a
  *      temporary DATA_DIR) under /usr/bin/time -v: wall time, CPU time, peak RSS, mails, digests, units.
  *
  *   npm run bench                      10,000 units, 2,000,000 activities (builds first)
@@ -22,6 +24,8 @@
  *   BENCH_RUNS            timed runs per in-process measurement, after one warm-up (default 5)
  *   BENCH_HTTP_SECONDS    seconds per HTTP endpoint and connection count (default 15)
  *   BENCH_HTTP=0          skip the HTTP part (results.json then has "http": null)
+ *   BENCH_LOAD=0          skip the load test ("load": null): two instances, 200 connections (bench-load.ts)
+ *   BENCH_LOAD_SECONDS    length of the load test (default 60)
  *   BENCH_MONTHLY=0       skip the monthly run ("monthly": null)
  *   BENCH_MONTHLY_PERIOD  month of the monthly run, YYYY-MM (default 2026-05, the fill's month)
  *   BENCH_KEEP=1          keep the database (and the monthly run's DATA_DIR) afterwards
@@ -29,7 +33,7 @@
  *
  * Creates its own database bench_<timestamp> and drops it afterwards. Writes test/perf/results.json
  * (overwritten each run: machine, sizes, load average, http.<endpoint>.c10|c50 {rps, p50_ms, p99_ms,
- * non2xx, errors, duration_s}, monthly {units, mails, wall_s, cpu_s, peak_rss_mb, digests}) and appends a
+ * non2xx, errors, duration_s}, load {streams, live}, monthly {units, mails, wall_s, cpu_s, peak_rss_mb, digests}) and appends a
  * dated section with the tables to test/perf/results.md. Exits 1 when the two ways disagree, the index is
  * not used, an endpoint does not answer 200 before its measurement, or the monthly run fails.
  */
@@ -56,6 +60,7 @@ import { ACTIVITY_ATTRIBUTES, activityFact } from '../../apps/tracker/src/compli
 import type { ScopeComplianceView, UnitSummary } from '../../apps/tracker/src/compliance/compliance.types';
 import { appEnv, CLI_JS, createUsers, ENDPOINTS, type HttpResults, measureHttp, startApp } from './bench-app';
 import { type MonthlyFigures, monthlyRun } from './bench-monthly';
+import { loadLines, loadTest } from './bench-load';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 2_000_000);
@@ -64,6 +69,8 @@ const PG = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 15);
 const HTTP = process.env.BENCH_HTTP !== '0';
 const MONTHLY = process.env.BENCH_MONTHLY !== '0';
+const LOAD = process.env.BENCH_LOAD !== '0';
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const MONTHLY_PERIOD = process.env.BENCH_MONTHLY_PERIOD ?? '2026-05';
 /** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
 const TODAY: IsoDate = '2026-05-15';
@@ -412,6 +419,9 @@ async function main() {
     const loadBefore = os.loadavg();
     const http = HTTP ? await httpStep(knex, `${PG}/${name}`, dataDir, users, problems) : null;
     const loadAfterHttp = os.loadavg();
+    await settle(knex);
+    const load = LOAD ? await loadTest(`${PG}/${name}`, dataDir, users, LOAD_SECONDS, problems) : null;
+    await settle(knex);
     const monthly = MONTHLY ? await monthlyStep(knex, `${PG}/${name}`, problems) : null;
     for (const p of problems) log(`PROBLEM: ${p}`);
     if (problems.length) failed = true;
@@ -426,6 +436,7 @@ async function main() {
       activities: Number(counts.n),
       loadavg: loadBefore.map((x) => Math.round(x * 100) / 100),
       http,
+      load,
       monthly,
     };
     writeFileSync(RESULTS_JSON, `${JSON.stringify(json, null, 2)}\n`);
@@ -462,6 +473,7 @@ async function main() {
       '```',
       '',
       ...httpLines(http, loadBefore, loadAfterHttp),
+      ...loadLines(load, loadAfterHttp),
       ...monthlyLines(monthly),
       ...(problems.length ? ['', ...problems.map((p) => `- **Problem:** ${p}`), ''] : []),
     ];
