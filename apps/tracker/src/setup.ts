@@ -7,7 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
-import { Env } from '@app/common';
+import { Env, trustProxySetting } from '@app/common';
 import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
@@ -17,7 +17,7 @@ import { validationPipe } from './common/validation';
 /** Everything main.ts does before listening, shared with the e2e tests so they test the real thing. */
 export async function configureApp(app: NestExpressApplication): Promise<void> {
   const env = app.get(Env);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxySetting(env.TRUST_PROXY));
   app.use(
     helmet({
       contentSecurityPolicy: {
