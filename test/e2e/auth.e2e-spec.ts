@@ -123,4 +123,67 @@ describe('auth: login, sessions, CSRF, users', () => {
     const supToken = await t.login('sup@x.cn', 'long-enough-1');
     expect((await t.http.get('/api/v1/users').set('authorization', `Bearer ${supToken}`)).status).toBe(403);
   });
+
+  it.each([
+    ['a common password', '1234567890'],
+    ['ten spaces', ' '.repeat(10)],
+    ['the own e-mail', 'zhao.lei@province.gov.cn'],
+    ['the own e-mail in capitals', 'ZHAO.LEI@PROVINCE.GOV.CN'],
+  ])(
+    'refuses %s as a new user’s password: 400 naming password and passwordStrength',
+    async (_what, password) => {
+      const token = await t.login(ADMIN.email, ADMIN.password);
+      const before = await t.orm.em.fork().count(User, {});
+      const res = await t.http
+        .post('/api/v1/users')
+        .set('authorization', `Bearer ${token}`)
+        .send({
+          email: 'zhao.lei@province.gov.cn',
+          name: '赵磊',
+          password,
+          role: 'supervisor',
+          provinces: ['44'],
+        });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        {
+          field: 'password',
+          rule: 'passwordStrength',
+          message: expect.stringMatching(/^password is too easy to guess/),
+        },
+      ]);
+      expect(res.body.messageZh).toContain('密码太容易被猜到');
+      expect(await t.orm.em.fork().count(User, {})).toBe(before);
+    },
+  );
+
+  it('refuses a weak new password when a user is updated, and keeps the old one', async () => {
+    const token = await t.login(ADMIN.email, ADMIN.password);
+    const created = await t.http
+      .post('/api/v1/users')
+      .set('authorization', `Bearer ${token}`)
+      .send({
+        email: 'qian.li@city.gov.cn',
+        name: 'Qian Li',
+        password: 'long-enough-1',
+        role: 'supervisor',
+        provinces: ['44'],
+      });
+    expect(created.status).toBe(201);
+    for (const password of ['1234567890', 'qian.li@city.gov.cn', 'QianLi12345', 'Qian Li 1234']) {
+      const res = await t.http
+        .patch(`/api/v1/users/${created.body.id}`)
+        .set('authorization', `Bearer ${token}`)
+        .send({ password });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ field: 'password', rule: 'passwordStrength' });
+    }
+    await t.login('qian.li@city.gov.cn', 'long-enough-1');
+    const ok = await t.http
+      .patch(`/api/v1/users/${created.body.id}`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ password: 'a-much-better-passphrase' });
+    expect(ok.status).toBe(200);
+    await t.login('qian.li@city.gov.cn', 'a-much-better-passphrase');
+  });
 });

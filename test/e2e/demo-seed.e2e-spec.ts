@@ -133,6 +133,7 @@ describe('demo:seed', () => {
       [{ units: 101 }, 'units'],
       [{ year: 2027 }, 'year'],
       [{ password: 'short' }, 'password'],
+      [{ password: '1234567890' }, 'password'],
     ] as const) {
       const err = await demo.seed({ ...options, reset: true }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidInputError);

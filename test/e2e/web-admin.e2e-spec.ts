@@ -172,6 +172,43 @@ describe('web admin pages: units, users, rule sets, e-mails, audit log', () => {
     expect(users.text).toContain('浙江省');
   });
 
+  it('refuses a weak password on the user pages, next to the field, and saves nothing', async () => {
+    const form = {
+      _csrf: token,
+      email: 'zhou.min@example.gov.cn',
+      name: '周敏',
+      role: 'supervisor',
+      provinces: '33',
+      locale: 'en',
+    };
+    for (const password of ['1234567890', 'zhou.min@example.gov.cn']) {
+      const res = await admin
+        .post('/admin/users?lang=en')
+        .type('form')
+        .send({ ...form, password });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/data-error-for="password">password is too easy to guess/);
+    }
+    expect(await t.orm.em.fork().count(User, { email: form.email })).toBe(0);
+
+    expect(
+      (
+        await admin
+          .post('/admin/users')
+          .type('form')
+          .send({ ...form, password: 'long-enough-1' })
+      ).status,
+    ).toBe(303);
+    const user = await t.orm.em.fork().findOneOrFail(User, { email: form.email });
+    const edit = await admin
+      .post(`/admin/users/${user.id}`)
+      .type('form')
+      .send({ ...form, active: 'on', password: '1234567890' });
+    expect(edit.status).toBe(400);
+    expect(edit.text).toMatch(/data-error-for="password">密码太容易被猜到/);
+    await pageLogin(t, form.email, 'long-enough-1');
+  });
+
   it('shows the rule sets read-only', async () => {
     const res = await admin.get('/admin/rule-sets');
     expect(res.status).toBe(200);

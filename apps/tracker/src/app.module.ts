@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Env, validateEnv } from '@app/common';
 import { ormOptions } from '@app/db';
@@ -38,7 +37,6 @@ export class AppModule {
             acquireTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS,
           }),
         ),
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
         // Registered once; jobs are added only on instances that run them (ROLE all or worker).
         ScheduleModule.forRoot(),
         EnvModule.register(env),

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Env, EnvError } from '@app/common';
 import { AppModule } from './app.module';
-import { configureApp } from './setup';
+import { configureApp, firstAdminNotice } from './setup';
 
 async function bootstrap() {
   let module;
@@ -20,10 +20,20 @@ async function bootstrap() {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: new ConsoleLogger({ json: process.env.LOG_FORMAT === 'json', logLevels: logLevels() }),
   });
-  await configureApp(app);
+  let startup;
+  try {
+    startup = await configureApp(app);
+  } catch (e) {
+    if (!(e instanceof EnvError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    await app.close();
+    process.exit(1);
+  }
   const env = app.get(Env);
   await app.listen(env.PORT);
   process.stdout.write(`Listening on http://localhost:${env.PORT} (data in ${env.DATA_DIR})\n`);
+  // Last, below the route logs, so the operator sees it.
+  if (startup.firstAdmin) process.stdout.write(firstAdminNotice(startup.firstAdmin));
 }
 
 function logLevels() {

@@ -7,17 +7,27 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
-import { Env } from '@app/common';
+import { Env, EnvError, trustProxySetting } from '@app/common';
+import { passwordProblem } from '@app/auth';
 import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
 import { validationPipe } from './common/validation';
 
-/** Everything main.ts does before listening, shared with the e2e tests so they test the real thing. */
-export async function configureApp(app: NestExpressApplication): Promise<void> {
+/** What start-up has to tell the operator once it is complete (see firstAdminNotice). */
+export interface StartupResult {
+  /** Set when the first administrator was created with a generated password. */
+  firstAdmin?: { email: string; password: string };
+}
+
+/**
+ * Everything main.ts does before listening, shared with the e2e tests so they test the real thing.
+ * Throws EnvError for a weak ADMIN_PASSWORD on an empty database.
+ */
+export async function configureApp(app: NestExpressApplication): Promise<StartupResult> {
   const env = app.get(Env);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxySetting(env.TRUST_PROXY));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -50,7 +60,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
 
   await migrate(app);
-  await ensureFirstAdmin(app, env);
+  return { firstAdmin: await ensureFirstAdmin(app, env) };
 }
 
 /** Deeper JSON than any form or DTO takes; validating it recursively would exhaust the stack. */
@@ -156,18 +166,53 @@ export async function migrate(
   }
 }
 
-/** On an empty database, creates the first administrator; a generated password is printed once. */
-async function ensureFirstAdmin(app: INestApplication, env: Env): Promise<void> {
+const FIRST_ADMIN_NAME = '管理员';
+
+/**
+ * On an empty database, creates the first administrator with ADMIN_PASSWORD (which must pass the
+ * password rule, else start-up stops naming it) or a generated password, returned to be shown once.
+ */
+async function ensureFirstAdmin(
+  app: INestApplication,
+  env: Env,
+): Promise<StartupResult['firstAdmin'] | undefined> {
   const orm = app.get(MikroORM);
-  if (await orm.em.fork().count(User, {})) return;
+  if (await orm.em.fork().count(User, {})) return undefined;
+  if (env.ADMIN_PASSWORD !== undefined) {
+    const owner = { email: env.ADMIN_EMAIL, name: FIRST_ADMIN_NAME };
+    const problem = passwordProblem(env.ADMIN_PASSWORD, owner, 'ADMIN_PASSWORD');
+    if (problem) {
+      throw new EnvError(
+        `Invalid configuration:\n  ${problem.en} (the first administrator's password, read on an empty database)`,
+      );
+    }
+  }
   const password = env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
   await RequestContext.create(orm.em, () =>
-    app.get(UsersService).create(null, { email: env.ADMIN_EMAIL, name: '管理员', password, role: 'admin' }),
+    app
+      .get(UsersService)
+      .create(null, { email: env.ADMIN_EMAIL, name: FIRST_ADMIN_NAME, password, role: 'admin' }),
   );
-  const logger = new Logger('Bootstrap');
-  logger.log(`Created the first administrator: ${env.ADMIN_EMAIL}`);
-  if (!env.ADMIN_PASSWORD) {
-    // Printed to stdout only, once, so the operator can sign in; it is never logged again.
-    process.stdout.write(`\n  First administrator: ${env.ADMIN_EMAIL}\n  Password: ${password}\n\n`);
-  }
+  new Logger('Bootstrap').log(`Created the first administrator: ${env.ADMIN_EMAIL}`);
+  return env.ADMIN_PASSWORD === undefined ? { email: env.ADMIN_EMAIL, password } : undefined;
+}
+
+/**
+ * The generated password of the first administrator, boxed, for stdout only: main.ts prints it once,
+ * after start-up is complete (below the route logs), and it is never logged.
+ */
+export function firstAdminNotice({ email, password }: { email: string; password: string }): string {
+  const lines = [
+    'First administrator created. This password is shown only now:',
+    '',
+    `  E-mail:   ${email}`,
+    `  Password: ${password}`,
+    '',
+    'Sign in and keep it somewhere safe. Lost it? Create another administrator with',
+    '  npm run cli -- user:create --email <e-mail> --name <name> --password <password> --role admin',
+    'then sign in as them and set a new password for this one under Users (/admin/users).',
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '─'.repeat(width + 2);
+  return ['', `┌${rule}┐`, ...lines.map((l) => `│ ${l.padEnd(width)} │`), `└${rule}┘`, ''].join('\n') + '\n';
 }

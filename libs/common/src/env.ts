@@ -13,6 +13,7 @@ import {
   type ValidatorConstraintInterface,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { CronTime } from 'cron';
 
 @ValidatorConstraint({ name: 'isCronExpression' })
@@ -36,6 +37,42 @@ class IsTimeZone implements ValidatorConstraintInterface {
   }
   defaultMessage() {
     return 'must be an IANA time zone such as Asia/Shanghai';
+  }
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One entry of a TRUST_PROXY list: a name Express knows, an address, or a subnet (CIDR or netmask). */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [ip, range, ...rest] = entry.split('/');
+  if (rest.length || !isIP(ip)) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (isIP(ip) === 4 ? 32 : 128);
+  return isIP(ip) === 4 && isIP(range) === 4;
+}
+
+/**
+ * Express's `trust proxy` from TRUST_PROXY: off (false, X-Forwarded-For ignored, req.ip is the socket's
+ * peer); `true` (any proxy: only behind one that overwrites the header); a number of proxy hops; or
+ * addresses, subnets and loopback/linklocal/uniquelocal separated by commas. Undefined when invalid.
+ */
+export function trustProxySetting(value: string): boolean | number | string[] | undefined {
+  const v = value.trim().toLowerCase();
+  if (['', 'false', 'off', 'no', '0'].includes(v)) return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v) <= 100 ? Number(v) : undefined;
+  const entries = v.split(',').map((e) => e.trim());
+  return entries.every(isProxyEntry) ? entries : undefined;
+}
+
+@ValidatorConstraint({ name: 'isTrustProxy' })
+class IsTrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && trustProxySetting(value) !== undefined;
+  }
+  defaultMessage() {
+    return 'must be false, true, a number of proxy hops, or addresses/subnets (or loopback, linklocal, uniquelocal) separated by commas';
   }
 }
 
@@ -159,6 +196,11 @@ export class Env {
 
   @IsString()
   PUBLIC_URL = 'http://localhost:3000';
+
+  /** Which proxies' X-Forwarded-For to believe for the client address (sign-in throttle, audit log); see trustProxySetting. */
+  @IsString()
+  @Validate(IsTrustProxy)
+  TRUST_PROXY = 'false';
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

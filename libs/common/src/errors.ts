@@ -79,3 +79,23 @@ export function isPoolTimeout(e: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Too many failed sign-ins for an account or from an address within the throttle window: 429 with a
+ * Retry-After header (seconds until the oldest counted failure leaves the window).
+ */
+export class TooManyAttemptsError extends DomainError {
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    super(
+      `登录失败次数过多，请 ${minutes} 分钟后再试`,
+      `Too many failed sign-ins; please try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+    );
+  }
+}
+
+/** Seconds a refusal asks the client to wait (Retry-After), when it has them. */
+export function retryAfterOf(e: unknown): number | undefined {
+  return e instanceof ServiceBusyError || e instanceof TooManyAttemptsError ? e.retryAfterSeconds : undefined;
+}

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type Principal, Public } from '@app/auth';
@@ -11,10 +10,11 @@ import { LoginDto, UpdateMeDto } from './auth.dto';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** Returns a bearer token for scripts and sets the session cookie for browsers. */
+  /**
+   * Returns a bearer token for scripts and sets the session cookie for browsers. Throttled per account
+   * and per client address (LoginThrottle): 429 with Retry-After.
+   */
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('login')
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {

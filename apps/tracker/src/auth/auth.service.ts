@@ -6,6 +6,7 @@ import { User } from '@app/db';
 import { type Principal, SESSION_COOKIE, SessionsService } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { LoginDto, UpdateMeDto } from './auth.dto';
+import { clientAddress, LoginThrottle } from './login-throttle.service';
 
 @Injectable()
 export class AuthService {
@@ -14,6 +15,7 @@ export class AuthService {
     private readonly env: Env,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   static view(p: Principal) {
@@ -31,15 +33,20 @@ export class AuthService {
     };
   }
 
+  /** API and sign-in page alike: throttled (429, password not checked), then checked. */
   async login(dto: LoginDto, req: Request, res: Response) {
-    const result = await this.sessions.login(dto.email, dto.password);
+    const email = dto.email.trim().toLowerCase();
+    const ip = clientAddress(req);
+    const attempt = await this.throttle.begin(email, ip);
+    const result = await this.sessions.login(email, dto.password);
     if (!result) {
-      this.audit.record(null, 'login_failed', 'user', null, { email: dto.email.toLowerCase(), ip: req.ip });
+      this.audit.record(null, 'login_failed', 'user', null, { email, ip });
       await this.em.flush();
       throw new UnauthorizedError();
     }
+    await this.throttle.succeeded(attempt, email);
     const { token, user } = result;
-    this.audit.record({ id: user.id, email: user.email }, 'login', 'user', user.id, { ip: req.ip });
+    this.audit.record({ id: user.id, email: user.email }, 'login', 'user', user.id, { ip });
     await this.em.flush();
     res.cookie(SESSION_COOKIE, token, this.cookieOptions());
     const principal = (await this.sessions.resolve(token, 'bearer'))!;

@@ -7,6 +7,11 @@ import { type IsoDate, assertIsoDate, todayIn } from '@app/compliance';
  */
 export abstract class Clock {
   abstract today(): IsoDate;
+
+  /** The current instant (sign-in throttle windows). */
+  now(): Date {
+    return new Date();
+  }
 }
 
 export class SystemClock extends Clock {
@@ -15,8 +20,13 @@ export class SystemClock extends Clock {
   }
 }
 
-/** A clock standing still on one date; tests may move it by assigning `date`. */
+/**
+ * A clock standing still on one date; tests may move it by assigning `date`. `now()` runs with the
+ * system time, moved by `offsetMs` (tests jump past a time window by raising it).
+ */
 export class FixedClock extends Clock {
+  offsetMs = 0;
+
   constructor(public date: IsoDate) {
     super();
     assertIsoDate(date, 'FixedClock date');
@@ -24,6 +34,10 @@ export class FixedClock extends Clock {
 
   today(): IsoDate {
     return this.date;
+  }
+
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
   }
 }
 

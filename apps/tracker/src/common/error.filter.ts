@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, isPoolTimeout, ServiceBusyError } from '@app/common';
+import { DomainError, isPoolTimeout, retryAfterOf, ServiceBusyError } from '@app/common';
 
 export interface ErrorBody {
   statusCode: number;
@@ -13,7 +13,7 @@ export interface ErrorBody {
 /**
  * Maps domain errors and Nest's HTTP exceptions to one JSON shape; anything else is logged and answered
  * with a generic 500 that reveals nothing. A database pool timeout (every connection busy for
- * DATABASE_POOL_TIMEOUT_MS) is load, not a fault: 503 with Retry-After.
+ * DATABASE_POOL_TIMEOUT_MS) is load, not a fault: 503 with Retry-After (a throttled sign-in: 429 with it).
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -24,9 +24,10 @@ export class ErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     if (isPoolTimeout(exception)) exception = new ServiceBusyError();
     const body = this.toBody(exception);
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined && !res.headersSent) res.setHeader('Retry-After', String(retryAfter));
     if (exception instanceof ServiceBusyError) {
       this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
-      if (!res.headersSent) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     } else if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
     }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { ConflictError, InvalidInputError, NotFoundError } from '@app/common';
 import { Unit, User } from '@app/db';
-import { hashPassword, type Principal, SessionsService } from '@app/auth';
+import { assertPasswordStrength, hashPassword, type Principal, SessionsService } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { type Page, pageOptions } from '../common/pagination';
 import { CreateUserDto, UpdateUserDto, UserQuery } from './dto/user.dto';
@@ -50,7 +50,7 @@ export class UsersService {
     return UsersService.view(u);
   }
 
-  /** Used by the API, the CLI and the first-admin bootstrap alike. */
+  /** Used by the API, the pages, the CLI and the first-admin bootstrap alike (one password rule). */
   async create(actor: Principal | null, dto: CreateUserDto): Promise<UserView> {
     const email = dto.email.trim().toLowerCase();
     if (await this.em.count(User, { email })) {
@@ -58,6 +58,7 @@ export class UsersService {
         field: 'email',
       });
     }
+    assertPasswordStrength(dto.password, { email, name: dto.name });
     const unit = await this.checkRoleScope(dto.role, dto.unitId, dto.provinces);
     const user = this.em.create(User, {
       email,
@@ -83,6 +84,8 @@ export class UsersService {
   async update(actor: Principal, id: number, dto: UpdateUserDto): Promise<UserView> {
     const user = await this.em.findOne(User, id);
     if (!user) throw new NotFoundError(`user ${id}`);
+    if (dto.password)
+      assertPasswordStrength(dto.password, { email: user.email, name: dto.name ?? user.name });
     const role = dto.role ?? user.role;
     const unit = await this.checkRoleScope(
       role,

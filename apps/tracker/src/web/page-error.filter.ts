@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, isPoolTimeout, ServiceBusyError, UnauthorizedError } from '@app/common';
+import { DomainError, isPoolTimeout, retryAfterOf, ServiceBusyError, UnauthorizedError } from '@app/common';
 import { t } from '@app/reporting/i18n';
 import { type PageRequest, requestLocale } from './locale';
 import { ViewsService } from './views.service';
@@ -29,9 +29,10 @@ export class PageErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     if (isPoolTimeout(exception)) exception = new ServiceBusyError();
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     if (exception instanceof ServiceBusyError) {
       this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
-      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     if (exception instanceof UnauthorizedError) {
       const safe = req.method === 'GET' || req.method === 'HEAD';

@@ -10,6 +10,7 @@ export * from './outbox-message.entity';
 export * from './report-run.entity';
 export * from './unit-target.entity';
 export * from './compliance-count.entity';
+export * from './login-failure.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -20,6 +21,7 @@ import { OutboxMessage } from './outbox-message.entity';
 import { ReportRun } from './report-run.entity';
 import { UnitTarget } from './unit-target.entity';
 import { ActivityMonthCount, ComplianceCount, ComplianceVersion } from './compliance-count.entity';
+import { LoginFailure } from './login-failure.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -35,4 +37,5 @@ export const ENTITIES = [
   ComplianceCount,
   ActivityMonthCount,
   ComplianceVersion,
+  LoginFailure,
 ];

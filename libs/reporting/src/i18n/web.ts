@@ -213,7 +213,8 @@ export const web: AreaMessages = {
     'web.admin.users.active': '启用',
     'web.admin.users.activeLabel': '账号启用（停用后立即退出登录）',
     'web.admin.users.lastLogin': '最近登录',
-    'web.admin.users.passwordHint': '至少 10 个字符。',
+    'web.admin.users.passwordHint':
+      '至少 10 个字符，且不易被猜到：不要使用常见密码、重复字符、电子邮箱或姓名。',
     'web.admin.users.passwordKeep': '留空则不修改密码；修改后该用户需重新登录。',
     'web.admin.users.unitHint': '单位用户必须指定所属单位。',
     'web.admin.users.provinces': '监管省份',
@@ -492,7 +493,8 @@ export const web: AreaMessages = {
     'web.admin.users.active': 'Active',
     'web.admin.users.activeLabel': 'Account active (deactivating signs the user out at once)',
     'web.admin.users.lastLogin': 'Last sign-in',
-    'web.admin.users.passwordHint': 'At least 10 characters.',
+    'web.admin.users.passwordHint':
+      'At least 10 characters and hard to guess: no common passwords, repeated characters, e-mail or name.',
     'web.admin.users.passwordKeep': 'Leave empty to keep the password; a new one signs the user out.',
     'web.admin.users.unitHint': 'Unit users must belong to a unit.',
     'web.admin.users.provinces': 'Provinces supervised',

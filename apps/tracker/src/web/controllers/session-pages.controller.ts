@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { CurrentUser, type Principal, Public } from '@app/auth';
-import { UnauthorizedError } from '@app/common';
+import { TooManyAttemptsError, UnauthorizedError } from '@app/common';
 import { AuthService } from '../../auth/auth.service';
 import { LocaleForm, LoginForm, LoginPageQuery } from '../forms';
-import { type PageRequest, rememberLocale, safeNext } from '../locale';
+import { type PageRequest, rememberLocale, requestLocale, safeNext } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
 
@@ -39,9 +38,8 @@ export class SessionPagesController {
     this.showLogin(req, res, q.next, '');
   }
 
+  /** Same throttle as the API (AuthService.login); a throttled attempt is shown on the form, 429. */
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('login')
   async login(@Req() req: PageRequest, @Res() res: Response, @Body() form: LoginForm) {
     const expected = (req.cookies as Record<string, string> | undefined)?.[LOGIN_CSRF_COOKIE];
@@ -52,6 +50,12 @@ export class SessionPagesController {
     try {
       await this.auth.login({ email: form.email, password: form.password }, req, res);
     } catch (e) {
+      if (e instanceof TooManyAttemptsError) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        const message = requestLocale(req) === 'en' ? e.en : e.zh;
+        this.showLogin(req, res, form.next, '', form.email, 429, message);
+        return;
+      }
       if (!(e instanceof UnauthorizedError)) throw e;
       this.showLogin(req, res, form.next, 'web.login.failed', form.email, 401);
       return;
@@ -84,9 +88,11 @@ export class SessionPagesController {
     error: string,
     email = '',
     status = 200,
+    errorText = '',
   ) {
     const token = randomBytes(18).toString('base64url');
     res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/login' });
-    this.views.page(req, res, 'login.njk', { loginCsrf: token, next: safeNext(next), error, email }, status);
+    const data = { loginCsrf: token, next: safeNext(next), error, errorText, email };
+    this.views.page(req, res, 'login.njk', data, status);
   }
 }

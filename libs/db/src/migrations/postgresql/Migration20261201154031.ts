@@ -1,0 +1,16 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261201154031 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(
+      `create table "login_failures" ("id" serial primary key, "email" varchar(254) not null, "ip" varchar(64) not null, "at" timestamptz not null);`,
+    );
+    this.addSql(`create index "login_failures_at_index" on "login_failures" ("at");`);
+    this.addSql(`create index "login_failures_ip_at_index" on "login_failures" ("ip", "at");`);
+    this.addSql(`create index "login_failures_email_at_index" on "login_failures" ("email", "at");`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop table if exists "login_failures" cascade;`);
+  }
+}
