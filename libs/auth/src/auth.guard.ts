@@ -12,7 +12,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
 
 /**
- * Global guard: resolves the caller from a bearer token or the session cookie, enforces @Roles, and
+ * Global guard: resolves the caller from a bearer token or the session cookie, enforces the roles of `Allow(action)`, and
  * requires the session's CSRF token on state-changing requests made with the cookie.
  */
 @Injectable()
