@@ -190,7 +190,7 @@ const ENDPOINTS: Endpoint[] = [
     expect: ADMIN_ONLY(200),
     call: async () => {
       const email = `matrix-patch-${++emailSeq}@example.cn`;
-      // Created without signing in: logins are rate-limited (10 a minute), and this file already uses 9.
+      // A fresh user to rename, so the shared ones keep their names.
       const res = await t.http
         .post('/api/v1/users')
         .set(as('admin'))
