@@ -1,7 +1,9 @@
 // Path aliases come from tsconfig.json so they are declared once.
 const { compilerOptions } = require('./tsconfig.json');
 
-const moduleNameMapper = {};
+// The generated apps/tracker/src/metadata.ts imports the DTO files as `./x.dto.js` (nodenext, as the
+// build needs); Jest resolves them to the TypeScript sources.
+const moduleNameMapper = { '^(\\./.*(\\.dto|/pagination))\\.js$': '$1' };
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper['^' + alias.replace('*', '(.*)') + '$'] =
     '<rootDir>/' + target.replace(/^\.\//, '').replace('*', '$1');

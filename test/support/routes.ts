@@ -48,6 +48,8 @@ export interface DtoField {
 export interface RouteInputs {
   query?: DtoField[];
   body?: DtoField[];
+  /** The handler takes uploaded files (multipart/form-data). */
+  files?: true;
 }
 
 /**
@@ -74,6 +76,7 @@ export function routeInputs(app: NestExpressApplication): Map<string, RouteInput
         const inputs: RouteInputs = {};
         for (const [k, a] of Object.entries(args)) {
           const kind = Number(k.split(':')[0]);
+          if (kind === RouteParamtypes.FILE || kind === RouteParamtypes.FILES) inputs.files = true;
           const dto = a.data === undefined ? types[a.index] : undefined;
           if (typeof dto !== 'function' || dto === Object) continue;
           if (kind === RouteParamtypes.QUERY) inputs.query = dtoFields(dto);

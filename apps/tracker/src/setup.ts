@@ -3,7 +3,6 @@ import type { INestApplication } from '@nestjs/common';
 import { BadRequestException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
@@ -13,6 +12,7 @@ import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
+import { setupApiDocs } from './common/openapi';
 import { validationPipe } from './common/validation';
 
 /** What start-up has to tell the operator once it is complete (see firstAdminNotice). */
@@ -51,13 +51,7 @@ export async function configureApp(app: NestExpressApplication): Promise<Startup
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle('Standardization demonstration compliance tracker')
-    .setVersion('1')
-    .addBearerAuth()
-    .addCookieAuth('sid')
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  await setupApiDocs(app);
 
   await migrate(app);
   return { firstAdmin: await ensureFirstAdmin(app, env) };

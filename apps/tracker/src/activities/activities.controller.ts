@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
+import { ApiPage } from '../common/api-docs';
 import { ActivitiesService } from './activities.service';
+import { ActivityDetailDto, ActivityViewDto } from './dto/activity-view.dto';
 import { ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import { RejectDto } from './dto/review.dto';
 import { ParseIdPipe } from './parse-id.pipe';
@@ -12,23 +14,27 @@ export class ActivitiesController {
   constructor(private readonly activities: ActivitiesService) {}
 
   @Get()
+  @ApiPage(ActivityViewDto)
   list(@CurrentUser() p: Principal, @Query() q: ActivityQuery) {
     return this.activities.list(p, q);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ActivityDetailDto })
   get(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.activities.get(p, id);
   }
 
   @Allow('activities:record')
   @Post()
+  @ApiCreatedResponse({ type: ActivityViewDto })
   create(@CurrentUser() p: Principal, @Body() dto: CreateActivityDto) {
     return this.activities.create(p, dto);
   }
 
   @Allow('activities:record')
   @Patch(':id')
+  @ApiOkResponse({ type: ActivityViewDto })
   update(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateActivityDto) {
     return this.activities.update(p, id, dto);
   }
@@ -36,6 +42,7 @@ export class ActivitiesController {
   @Allow('activities:record')
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     await this.activities.remove(p, id);
   }
@@ -43,6 +50,7 @@ export class ActivitiesController {
   @Allow('activities:record')
   @Post(':id/submit')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActivityViewDto })
   submit(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.activities.submit(p, id);
   }
@@ -50,6 +58,7 @@ export class ActivitiesController {
   @Allow('activities:review')
   @Post(':id/verify')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActivityViewDto })
   verify(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.activities.verify(p, id);
   }
@@ -57,6 +66,7 @@ export class ActivitiesController {
   @Allow('activities:review')
   @Post(':id/reject')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActivityViewDto })
   reject(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: RejectDto) {
     return this.activities.reject(p, id, dto.reason);
   }

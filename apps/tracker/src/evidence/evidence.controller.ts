@@ -13,17 +13,28 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
+import { ApiFileResponse } from '../common/api-docs';
+import { EvidenceUploadDto, EvidenceViewDto } from './dto/evidence-view.dto';
 import { contentDisposition, MAX_FILES_PER_UPLOAD } from './evidence-files';
 import { EvidenceService } from './evidence.service';
 import { UploadErrorFilter } from './upload-error.filter';
 
 export class DownloadQuery {
   /** 1: show PDFs and images in the browser; anything else is always a download. */
+  @ApiPropertyOptional()
   @IsOptional()
   @IsIn(['0', '1'])
   inline?: '0' | '1';
@@ -38,6 +49,8 @@ export class EvidenceController {
   @Allow('activities:record')
   @Post('activities/:id/evidence')
   @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: EvidenceUploadDto })
+  @ApiCreatedResponse({ type: [EvidenceViewDto] })
   @UseFilters(UploadErrorFilter)
   @UseInterceptors(FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
   upload(
@@ -49,11 +62,13 @@ export class EvidenceController {
   }
 
   @Get('activities/:id/evidence')
+  @ApiOkResponse({ type: [EvidenceViewDto] })
   list(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.evidence.list(p, id);
   }
 
   @Get('evidence/:id')
+  @ApiFileResponse('application/octet-stream', 'The file, with its detected Content-Type')
   async download(
     @CurrentUser() p: Principal,
     @Param('id', ParseIdPipe) id: number,
@@ -76,6 +91,7 @@ export class EvidenceController {
   @Allow('activities:record')
   @Delete('evidence/:id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   async remove(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number) {
     await this.evidence.remove(p, id);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
+import { ApiFileResponse, ApiPage } from '../common/api-docs';
 import { PageQuery } from '../common/pagination';
 import { attachmentHeader } from '../web/exports/spreadsheet';
 import {
@@ -11,6 +12,7 @@ import {
   RunReportsDto,
   UnitChartParam,
 } from './dto/reports.dto';
+import { ReportRunDto, RunSummaryDto } from './dto/report-view.dto';
 import { ReportsService } from './reports.service';
 
 /** The preview is the mail's own HTML: inline styles, images from the chart endpoints, no scripts. */
@@ -25,12 +27,14 @@ export class ReportsController {
 
   @Get('units/:id')
   @Header('Content-Security-Policy', PREVIEW_CSP)
+  @ApiFileResponse('text/html', "The unit's report mail as HTML")
   async unitPreview(@CurrentUser() p: Principal, @Param() { id }: IdParam, @Query() q: PreviewQueryDto) {
     return html(await this.reports.unitPreview(p, id, q));
   }
 
   @Get('units/:id/charts/:chart')
   @Header('Cache-Control', 'private, max-age=300')
+  @ApiFileResponse('image/png', 'A chart of the unit report')
   async unitChart(
     @CurrentUser() p: Principal,
     @Param() { id, chart }: UnitChartParam,
@@ -42,6 +46,7 @@ export class ReportsController {
   @Allow('reports:digest')
   @Get('digest')
   @Header('Content-Security-Policy', PREVIEW_CSP)
+  @ApiFileResponse('text/html', 'The supervisor digest mail as HTML')
   async digestPreview(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
     return html(await this.reports.digestPreview(p, q));
   }
@@ -49,6 +54,7 @@ export class ReportsController {
   @Allow('reports:digest')
   @Get('digest/charts/:chart')
   @Header('Cache-Control', 'private, max-age=300')
+  @ApiFileResponse('image/png', 'A chart of the digest')
   async digestChart(
     @CurrentUser() p: Principal,
     @Param() { chart }: DigestChartParam,
@@ -59,6 +65,10 @@ export class ReportsController {
 
   @Allow('reports:digest')
   @Get('digest/workbook')
+  @ApiFileResponse(
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    "The digest's workbook",
+  )
   async digestWorkbook(@CurrentUser() p: Principal, @Query() q: DigestQueryDto) {
     const { fileName, content } = await this.reports.digestWorkbook(p, q);
     return new StreamableFile(content, {
@@ -70,12 +80,14 @@ export class ReportsController {
   /** Creates the period's missing outbox rows now; the worker sends them. */
   @Allow('reports:run')
   @Post('runs')
+  @ApiCreatedResponse({ type: RunSummaryDto })
   run(@CurrentUser() p: Principal, @Body() dto: RunReportsDto) {
     return this.reports.run(dto.period, { trigger: 'manual', actor: p });
   }
 
   @Allow('reports:run')
   @Get('runs')
+  @ApiPage(ReportRunDto, 'Newest first')
   runs(@Query() q: PageQuery) {
     return this.reports.runs(q.page, q.pageSize);
   }

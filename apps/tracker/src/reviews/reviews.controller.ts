@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ActivitiesService } from '../activities/activities.service';
+import { ActivityViewDto, BulkReviewResultsDto } from '../activities/dto/activity-view.dto';
 import { BulkReviewDto, ReviewQueueQuery } from '../activities/dto/review.dto';
+import { ApiPage } from '../common/api-docs';
 
 /** The reviewer's side: what waits for review, and reviewing many at once. */
 @ApiTags('reviews')
@@ -12,12 +14,14 @@ export class ReviewsController {
   constructor(private readonly activities: ActivitiesService) {}
 
   @Get('queue')
+  @ApiPage(ActivityViewDto, 'Submitted activities, oldest first')
   queue(@CurrentUser() p: Principal, @Query() q: ReviewQueueQuery) {
     return this.activities.reviewQueue(p, q);
   }
 
   @Post('bulk')
   @HttpCode(200)
+  @ApiOkResponse({ type: BulkReviewResultsDto })
   bulk(@CurrentUser() p: Principal, @Body() dto: BulkReviewDto) {
     return this.activities.bulkReview(p, dto);
   }

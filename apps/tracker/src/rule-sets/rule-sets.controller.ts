@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RuleSetDto } from './rule-set-view.dto';
 import { RuleSetsService } from './rule-sets.service';
 
 @ApiTags('rule-sets')
@@ -9,6 +10,7 @@ export class RuleSetsController {
 
   /** Every signed-in user may read the rules they are measured by. */
   @Get()
+  @ApiOkResponse({ type: [RuleSetDto] })
   list() {
     return this.ruleSets.all();
   }

@@ -13,9 +13,18 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
+import { ApiPage } from '../common/api-docs';
 import { CreateUnitDto, ImportQuery, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
+import { ImportReportDto, UnitViewDto } from './dto/unit-view.dto';
 import { UnitsService } from './units.service';
 
 @ApiTags('units')
@@ -25,17 +34,20 @@ export class UnitsController {
 
   /** Every role; each sees only the units in its scope. */
   @Get()
+  @ApiPage(UnitViewDto)
   list(@CurrentUser() p: Principal, @Query() q: UnitQuery) {
     return this.units.list(p, q);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UnitViewDto })
   get(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number) {
     return this.units.get(p, id);
   }
 
   @Allow('units:manage')
   @Post()
+  @ApiCreatedResponse({ type: UnitViewDto })
   create(@CurrentUser() p: Principal, @Body() dto: CreateUnitDto) {
     return this.units.create(p, dto);
   }
@@ -45,7 +57,16 @@ export class UnitsController {
   @Post('import')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'A .csv or .xlsx sheet of units' },
+      },
+    },
+  })
+  @ApiOkResponse({ type: ImportReportDto })
   @UseInterceptors(FileInterceptor('file'))
   import(
     @CurrentUser() p: Principal,
@@ -57,6 +78,7 @@ export class UnitsController {
 
   @Allow('units:manage')
   @Patch(':id')
+  @ApiOkResponse({ type: UnitViewDto })
   update(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUnitDto) {
     return this.units.update(p, id, dto);
   }
@@ -64,6 +86,7 @@ export class UnitsController {
   @Allow('units:manage')
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   remove(@CurrentUser() p: Principal, @Param('id', ParseIntPipe) id: number) {
     return this.units.remove(p, id);
   }
