@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Env, EnvError } from '@app/common';
@@ -17,19 +16,12 @@ async function bootstrap() {
     }
     throw e;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, {
-    logger: new ConsoleLogger({ json: process.env.LOG_FORMAT === 'json', logLevels: logLevels() }),
-  });
+  // Held until configureApp hands them to the JSON logger (printed as they are if start-up fails first).
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   await configureApp(app);
   const env = app.get(Env);
   await app.listen(env.PORT);
   process.stdout.write(`Listening on http://localhost:${env.PORT} (data in ${env.DATA_DIR})\n`);
-}
-
-function logLevels() {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const level = (process.env.LOG_LEVEL ?? 'log') as (typeof order)[number];
-  return order.slice(0, Math.max(order.indexOf(level), 0) + 1);
 }
 
 void bootstrap();

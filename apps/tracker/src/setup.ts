@@ -12,11 +12,18 @@ import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
+import { AppLogger } from './observability/logging';
+import { Metrics } from './observability/metrics.service';
 import { validationPipe } from './common/validation';
 
 /** Everything main.ts does before listening, shared with the e2e tests so they test the real thing. */
 export async function configureApp(app: NestExpressApplication): Promise<void> {
   const env = app.get(Env);
+  // First, so every line (Nest's too) is JSON and every request is logged, counted and has an id.
+  const logger = app.get(AppLogger);
+  app.useLogger(logger.nest);
+  app.use(logger.middleware());
+  app.use(app.get(Metrics).middleware());
   app.set('trust proxy', 'loopback');
   app.use(
     helmet({
