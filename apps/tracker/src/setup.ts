@@ -22,6 +22,8 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // First, so every line (Nest's too) is JSON and every request is logged, counted and has an id.
   const logger = app.get(AppLogger);
   app.useLogger(logger.nest);
+  // What Nest logged while main.ts held its lines back (bufferLogs), then every line as it happens.
+  app.flushLogs();
   app.use(logger.middleware());
   app.use(app.get(Metrics).middleware());
   app.set('trust proxy', 'loopback');

@@ -51,7 +51,8 @@ export class AppLogger {
         timestamp: pino.stdTimeFunctions.isoTime,
         redact: { paths: REDACTED, censor: '[redacted]' },
       },
-      destination ?? pino.destination(1),
+      // Synchronous: lines keep their order with other output and are not lost when the process exits.
+      destination ?? pino.destination({ dest: 1, sync: true }),
     );
     this.nest = new NestPinoLogger(this.pino);
   }
