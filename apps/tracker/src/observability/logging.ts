@@ -51,8 +51,7 @@ export class AppLogger {
         timestamp: pino.stdTimeFunctions.isoTime,
         redact: { paths: REDACTED, censor: '[redacted]' },
       },
-      // Synchronous: lines keep their order with other output and are not lost when the process exits.
-      destination ?? pino.destination({ dest: 1, sync: true }),
+      destination ?? standardStreams(),
     );
     this.nest = new NestPinoLogger(this.pino);
   }
@@ -83,6 +82,20 @@ export class AppLogger {
     });
     return (req, res, next) => http(req, res, () => requestLogger.run(req.log, next));
   }
+}
+
+/**
+ * stdout, errors and fatal lines on stderr (as Nest's console logger did; process supervisors keep them
+ * apart). Synchronous: lines keep their order with other output and are not lost when the process exits.
+ */
+function standardStreams(): DestinationStream {
+  return pino.multistream(
+    [
+      { level: 'trace', stream: pino.destination({ dest: 1, sync: true }) },
+      { level: 'error', stream: pino.destination({ dest: 2, sync: true }) },
+    ],
+    { dedupe: true },
+  );
 }
 
 function access(req: Request, res: { statusCode: number }, val: { responseTime: number }) {
