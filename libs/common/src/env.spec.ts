@@ -1,5 +1,8 @@
 import 'reflect-metadata';
-import { EnvError, validateEnv } from './env';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
+import { Env, EnvError, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('makes PUBLIC_URL (what mails link to) follow PORT when unset', () => {
@@ -15,5 +18,21 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(EnvError);
     expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: .*16/);
     expect(validateEnv({ METRICS_TOKEN: 'a-long-enough-token' }).METRICS_TOKEN).toBe('a-long-enough-token');
+  });
+});
+
+describe('the README configuration table', () => {
+  it('lists every setting', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    const table = section.slice(0, section.indexOf('\n## '));
+    const listed = new Set([...table.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    const settings = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(Env, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    expect(settings.size).toBeGreaterThan(20);
+    expect([...settings].filter((s) => !listed.has(s))).toEqual([]);
   });
 });
