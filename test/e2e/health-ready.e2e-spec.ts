@@ -36,6 +36,20 @@ describe('GET /health/ready', () => {
     }
   });
 
+  it("looks up no session and uses none of the service's own connections", async () => {
+    const token = await t.login(ADMIN.email, ADMIN.password);
+    const sql: string[] = [];
+    const record = (q: { sql: string }) => sql.push(q.sql);
+    knexOf(t).on('query', record);
+    try {
+      expect((await t.http.get('/health/ready').set(auth(token))).status).toBe(200);
+      expect((await t.http.get('/health').set('Cookie', `sid=${token}`)).status).toBe(200);
+    } finally {
+      knexOf(t).off('query', record);
+    }
+    expect(sql).toEqual([]);
+  });
+
   it('answers 503 naming a pending migration (its row removed from the migrations table)', async () => {
     const knex = knexOf(t);
     const [last] = (await knex('mikro_orm_migrations').orderBy('id', 'desc').limit(1)) as Record<

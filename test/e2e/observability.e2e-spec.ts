@@ -1,6 +1,7 @@
 import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app';
 import { auth } from '../fixtures/units';
 import { csrfOf } from './web-fixtures';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { OutboxMessage } from '@app/db';
 
 /*
@@ -164,6 +165,19 @@ describe('GET /metrics', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'http_requests_total', { route: '/api/v1/auth/login', status: '200' })).toBe(1);
     for (const id of ['424242', '434343', '515151']) expect(text).not.toContain(id);
+  });
+
+  it('looks up no session: its one query is the outbox count', async () => {
+    const sql: string[] = [];
+    const record = (q: { sql: string }) => sql.push(q.sql);
+    const knex = (t.orm.em.getConnection() as AbstractSqlConnection).getKnex();
+    knex.on('query', record);
+    try {
+      expect((await t.http.get('/metrics').set(auth(token))).status).toBe(200);
+    } finally {
+      knex.off('query', record);
+    }
+    expect(sql).toEqual([expect.stringMatching(/^select status, count\(\*\) as n from outbox_messages/)]);
   });
 
   it('reports outbox rows by status, read from the table when scraped', async () => {
