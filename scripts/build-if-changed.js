@@ -13,7 +13,10 @@ const { join } = require('node:path');
 /** Written into dist/ after a successful build: the fingerprint of the sources it was built from. */
 const STAMP = join('dist', '.build-stamp');
 /** What a build must leave behind. */
-const OUTPUTS = [join('dist', 'apps', 'tracker', 'src', 'main.js'), join('dist', 'apps', 'tracker', 'src', 'cli.js')];
+const OUTPUTS = [
+  join('dist', 'apps', 'tracker', 'src', 'main.js'),
+  join('dist', 'apps', 'tracker', 'src', 'cli.js'),
+];
 /** What tsconfig.build.json compiles (tests other than the benchmark are run from the sources). */
 const SOURCE_DIRS = ['apps', 'libs', join('test', 'perf')];
 const TEST_FILE = /\.(spec|e2e-spec)\.ts$/;
@@ -26,7 +29,8 @@ function fingerprint(root) {
     entries.push(`${rel}\t${st.size}\t${st.mtimeMs}`);
   };
   for (const name of readdirSync(root)) {
-    if (/^tsconfig.*\.json$/.test(name) || name === 'nest-cli.json' || name === 'package-lock.json') add(name);
+    if (/^tsconfig.*\.json$/.test(name) || name === 'nest-cli.json' || name === 'package-lock.json')
+      add(name);
   }
   const walk = (rel) => {
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
