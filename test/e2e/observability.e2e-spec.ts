@@ -156,6 +156,7 @@ describe('GET /metrics', () => {
     await t.http.get('/api/v1/units/424242').set(auth(token));
     await t.http.get('/api/v1/units/434343').set(auth(token));
     await t.http.get('/no/such/page/515151');
+    await t.http.get('/assets/app.css?v=515151');
     const text = await scrape();
     expect(sample(text, 'http_requests_total', labels)).toBe(before + 2);
     expect(sample(text, 'http_request_duration_seconds_count', labels)).toBe(before + 2);
@@ -164,6 +165,7 @@ describe('GET /metrics', () => {
       sample(text, 'http_requests_total', { route: '(unmatched)', status: '404' }),
     ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'http_requests_total', { route: '/api/v1/auth/login', status: '200' })).toBe(1);
+    expect(sample(text, 'http_requests_total', { route: '/assets/*path', status: '200' })).toBe(1);
     for (const id of ['424242', '434343', '515151']) expect(text).not.toContain(id);
   });
 
