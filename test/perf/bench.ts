@@ -52,6 +52,7 @@ import {
   requirementPeriod,
   type UnitCompliance,
 } from '@app/compliance';
+import { INSTALL_ROOT } from '@app/common';
 import { ormOptions } from '@app/db';
 import { FixedClock } from '../../apps/tracker/src/common/clock';
 import { RuleSetsService } from '../../apps/tracker/src/rule-sets/rule-sets.service';
@@ -74,7 +75,7 @@ const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const MONTHLY_PERIOD = process.env.BENCH_MONTHLY_PERIOD ?? '2026-05';
 /** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
 const TODAY: IsoDate = '2026-05-15';
-const ROOT = __dirname.split(/[\\/]dist[\\/]/)[0].replace(/[\\/]test[\\/]perf$/, '');
+const ROOT = INSTALL_ROOT;
 const RESULTS = join(ROOT, 'test', 'perf', 'results.md');
 const RESULTS_JSON = join(ROOT, 'test', 'perf', 'results.json');
 const INDEX = 'activities_unit_id_requirement_status_date_index';

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
 import { PROVINCE_CODES } from '@app/compliance';
+import { INSTALL_ROOT } from '@app/common';
 import { ormOptions } from '@app/db';
 
 const UNITS = Number(process.env.MONTHLY_UNITS ?? 2_000);
@@ -33,7 +34,7 @@ const ADMIN_DIGEST = process.env.MONTHLY_ADMIN_DIGEST === 'true';
 const PG = process.env.MONTHLY_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 /** Activities are dated up to the month's last day. */
 const LAST_DAY = '2026-05-31';
-const ROOT = __dirname.split(/[\\/]dist[\\/]/)[0].replace(/[\\/]test[\\/]perf$/, '');
+const ROOT = INSTALL_ROOT;
 const COHORTS = ['2023-07-01', '2024-07-01', '2025-01-01', '2025-07-01', '2026-01-01'];
 
 function log(msg: string) {

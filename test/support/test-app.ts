@@ -10,6 +10,7 @@ import { configureApp } from '../../apps/tracker/src/setup';
 import { ormOptions } from '@app/db';
 import type { IsoDate } from '@app/compliance';
 import { Clock, FixedClock } from '../../apps/tracker/src/common/clock';
+import { LOG_DESTINATION } from '../../apps/tracker/src/observability/logging';
 
 /** Which database this Jest run targets: `TEST_DB=postgresql` or the embedded SQLite (default). */
 export const TEST_DB = process.env.TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -60,7 +61,7 @@ export interface TestApp {
 /** The real application (same module, same setup as main.ts) on a fresh database. */
 export async function createTestApp(
   overrides: Record<string, string> = {},
-  options: { today?: IsoDate } = {},
+  options: { today?: IsoDate; logTo?: { write(line: string): void } } = {},
 ): Promise<TestApp> {
   const db = await freshDatabase();
   // With `today`, the app's Clock stands still on that date (pace, statuses); t.clock can move it.
@@ -79,6 +80,8 @@ export async function createTestApp(
     ],
   });
   if (clock) builder.overrideProvider(Clock).useValue(clock);
+  // With `logTo`, the app's JSON log lines go there instead of stdout (tests read them).
+  if (options.logTo) builder.overrideProvider(LOG_DESTINATION).useValue(options.logTo);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
   await configureApp(app);

@@ -7,6 +7,7 @@ import { ormOptions } from '@app/db';
 import { AuthModule } from '@app/auth';
 import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { AuthHttpModule } from './auth/auth.module';
 import { UsersModule } from './users/users.module';
 import { RuleSetsModule } from './rule-sets/rule-sets.module';
@@ -40,6 +41,7 @@ export class AppModule {
         // Registered once; jobs are added only on instances that run them (ROLE all or worker).
         ScheduleModule.forRoot(),
         EnvModule.register(env),
+        ObservabilityModule,
         AuthModule,
         AuditModule,
         HealthModule,

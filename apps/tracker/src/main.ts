@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Env, EnvError } from '@app/common';
@@ -17,9 +16,8 @@ async function bootstrap() {
     }
     throw e;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, {
-    logger: new ConsoleLogger({ json: process.env.LOG_FORMAT === 'json', logLevels: logLevels() }),
-  });
+  // Held until configureApp hands them to the JSON logger (printed as they are if start-up fails first).
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   let startup;
   try {
     startup = await configureApp(app);
@@ -34,12 +32,6 @@ async function bootstrap() {
   process.stdout.write(`Listening on http://localhost:${env.PORT} (data in ${env.DATA_DIR})\n`);
   // Last, below the route logs, so the operator sees it.
   if (startup.firstAdmin) process.stdout.write(firstAdminNotice(startup.firstAdmin));
-}
-
-function logLevels() {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const level = (process.env.LOG_LEVEL ?? 'log') as (typeof order)[number];
-  return order.slice(0, Math.max(order.indexOf(level), 0) + 1);
 }
 
 void bootstrap();

@@ -13,6 +13,8 @@ import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { ErrorFilter } from './common/error.filter';
 import { setupApiDocs } from './common/openapi';
+import { AppLogger } from './observability/logging';
+import { Metrics } from './observability/metrics.service';
 import { validationPipe } from './common/validation';
 
 /** What start-up has to tell the operator once it is complete (see firstAdminNotice). */
@@ -27,6 +29,13 @@ export interface StartupResult {
  */
 export async function configureApp(app: NestExpressApplication): Promise<StartupResult> {
   const env = app.get(Env);
+  // First, so every line (Nest's too) is JSON and every request is logged, counted and has an id.
+  const logger = app.get(AppLogger);
+  app.useLogger(logger.nest);
+  // What Nest logged while main.ts held its lines back (bufferLogs), then every line as it happens.
+  app.flushLogs();
+  app.use(logger.middleware());
+  app.use(app.get(Metrics).middleware());
   app.set('trust proxy', trustProxySetting(env.TRUST_PROXY));
   app.use(
     helmet({

@@ -1,5 +1,41 @@
 import 'reflect-metadata';
-import { EnvError, trustProxySetting, validateEnv } from './env';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
+import { Env, EnvError, trustProxySetting, validateEnv } from './env';
+
+describe('validateEnv', () => {
+  it('makes PUBLIC_URL (what mails link to) follow PORT when unset', () => {
+    expect(validateEnv({}).PUBLIC_URL).toBe('http://localhost:3000');
+    expect(validateEnv({ PORT: '3999' }).PUBLIC_URL).toBe('http://localhost:3999');
+    expect(validateEnv({ PORT: '3999', PUBLIC_URL: 'https://t.example.gov.cn' }).PUBLIC_URL).toBe(
+      'https://t.example.gov.cn',
+    );
+  });
+
+  it('refuses a PUBLIC_URL that is not an http(s) address and a short METRICS_TOKEN, naming them', () => {
+    expect(() => validateEnv({ PUBLIC_URL: 'tracker.example.gov.cn' })).toThrow(/PUBLIC_URL: .*http/);
+    expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(EnvError);
+    expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: .*16/);
+    expect(validateEnv({ METRICS_TOKEN: 'a-long-enough-token' }).METRICS_TOKEN).toBe('a-long-enough-token');
+  });
+});
+
+describe('the README configuration table', () => {
+  it('lists every setting', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    const table = section.slice(0, section.indexOf('\n## '));
+    const listed = new Set([...table.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    const settings = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(Env, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    expect(settings.size).toBeGreaterThan(20);
+    expect([...settings].filter((s) => !listed.has(s))).toEqual([]);
+  });
+});
 
 describe('TRUST_PROXY: which proxies may name the client address', () => {
   it('is off by default: X-Forwarded-For is ignored', () => {

@@ -8,6 +8,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   Validate,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
@@ -194,8 +195,10 @@ export class Env {
   @Max(86400)
   MAIL_LEASE_SECONDS = 600;
 
-  @IsString()
-  PUBLIC_URL = 'http://localhost:3000';
+  /** The address users reach the service at: links in mails, secure cookies on https. Unset: http://localhost:PORT. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+/, { message: 'PUBLIC_URL must be an http:// or https:// address' })
+  PUBLIC_URL!: string;
 
   /** Which proxies' X-Forwarded-For to believe for the client address (sign-in throttle, audit log); see trustProxySetting. */
   @IsString()
@@ -204,6 +207,12 @@ export class Env {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Set: GET /metrics requires `Authorization: Bearer <token>`. Unset: /metrics is open. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 }
 
 export class EnvError extends Error {}
@@ -216,5 +225,6 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new EnvError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  env.PUBLIC_URL ||= `http://localhost:${env.PORT}`;
   return env;
 }

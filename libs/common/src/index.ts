@@ -1,2 +1,3 @@
 export * from './env';
 export * from './errors';
+export * from './install-root';

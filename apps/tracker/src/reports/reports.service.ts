@@ -17,6 +17,7 @@ import { type EnqueueSpec, OutboxService, OutboxWorker } from '@app/mail';
 import { type Locale } from '@app/reporting';
 import type { DigestChartName, UnitChartName } from '@app/reporting/mail';
 import { Clock } from '../common/clock';
+import { Metrics } from '../observability/metrics.service';
 import type { Page } from '../common/pagination';
 import { contactsOf, REPORTED_UNIT_STATUSES } from './report-builder.service';
 import {
@@ -82,10 +83,19 @@ export class ReportsService {
     private readonly outbox: OutboxService,
     private readonly worker: OutboxWorker,
     private readonly mails: ReportMails,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Creates the outbox rows of `period` that do not exist yet; sending is the worker's job. */
-  async run(period: string, opts: RunOptions): Promise<RunSummary> {
+  run(period: string, opts: RunOptions): Promise<RunSummary> {
+    return this.metrics.timeReportRun(
+      opts.trigger,
+      () => this.createRows(period, opts),
+      (s) => s.skipped ?? 'done',
+    );
+  }
+
+  private async createRows(period: string, opts: RunOptions): Promise<RunSummary> {
     checkPeriod(period);
     const asOf = asOfFor(period, this.clock.today());
     const summary: RunSummary = {

@@ -8,9 +8,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { MikroORM } from '@mikro-orm/core';
+import { INSTALL_ROOT } from '@app/common';
 import { ormOptions } from '../orm.config';
 
-const SOURCE_DIR = join(__dirname.replace(/[\\/]dist[\\/]/, '/'), '.');
+const SOURCE_DIR = join(INSTALL_ROOT, 'libs', 'db', 'src', 'migrations');
 
 async function createFor(dialect: 'postgresql' | 'sqlite', url: string) {
   const dir = join(SOURCE_DIR, dialect);
