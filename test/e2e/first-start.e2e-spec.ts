@@ -47,7 +47,7 @@ describe('first start: the first administrator and its password', () => {
 
   it('without ADMIN_PASSWORD, prints the generated password once, boxed, after the route logs, naming user:create', async () => {
     const port = await freePort();
-    const env = { DATA_DIR: dataDir(), PORT: String(port), LOG_LEVEL: 'log' };
+    const env = { DATA_DIR: dataDir(), PORT: String(port), LOG_LEVEL: 'debug' }; // route logs are debug lines
     const server = runNode(build.main, [], env);
     children.push(server);
     await until('the password box', () => server.output().includes('└'));
@@ -58,7 +58,7 @@ describe('first start: the first administrator and its password', () => {
     expect(box).toContain('admin@example.gov.cn');
     expect(box).toContain('npm run cli -- user:create');
     expect(box).toContain('--role admin');
-    // Last: after Nest's route logs and the "Listening" line.
+    // Last: after every start-up log line (Nest's route logs included) and the "Listening" line.
     expect(out.lastIndexOf('Mapped {')).toBeGreaterThan(0);
     expect(out.indexOf('┌')).toBeGreaterThan(out.lastIndexOf('Mapped {'));
     expect(out.indexOf('┌')).toBeGreaterThan(out.indexOf('Listening on'));
