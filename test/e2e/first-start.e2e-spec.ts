@@ -56,8 +56,8 @@ describe('first start: the first administrator and its password', () => {
     const password = /Password: (\S+)/.exec(box)?.[1];
     expect(password).toBeDefined();
     expect(box).toContain('admin@example.gov.cn');
-    expect(box).toContain('npm run cli -- user:create');
-    expect(box).toContain('--role admin');
+    expect(box).toContain('npm run cli -- user:create --email admin@example.gov.cn');
+    expect(box).toContain('--reset-password');
     // Last: after every start-up log line (Nest's route logs included) and the "Listening" line.
     expect(out.lastIndexOf('Mapped {')).toBeGreaterThan(0);
     expect(out.indexOf('┌')).toBeGreaterThan(out.lastIndexOf('Mapped {'));
@@ -83,6 +83,33 @@ describe('first start: the first administrator and its password', () => {
     expect(again.output()).not.toContain('Password:');
     again.kill();
     await again.exited;
+
+    // Lost: the box's command sets a new one (same rule), and only the new one signs in.
+    const reset = (pw: string) =>
+      runNode(
+        build.cli,
+        ['user:create', '--email', 'admin@example.gov.cn', '--password', pw, '--reset-password'],
+        env,
+      );
+    const weak = reset('1234567890');
+    expect(await weak.exited).toMatchObject({ code: 1 });
+    expect(weak.output()).toContain('password is too easy to guess');
+    const ok = reset('a-brand-new-admin-password-7');
+    expect(await ok.exited).toMatchObject({ code: 0 });
+    expect(ok.output()).toContain('Password of admin admin@example.gov.cn');
+    const third = runNode(build.main, [], { ...env, LOG_LEVEL: 'warn' });
+    children.push(third);
+    await until('the service to listen', () => third.output().includes('Listening on'));
+    const signIn = (pw: string) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.gov.cn', password: pw }),
+      }).then((r) => r.status);
+    expect(await signIn(password!)).toBe(401);
+    expect(await signIn('a-brand-new-admin-password-7')).toBe(200);
+    third.kill();
+    await third.exited;
   });
 
   it.each(['abc', '1234567890', 'admin@example.gov.cn'])(

@@ -211,9 +211,9 @@ export function firstAdminNotice({ email, password }: { email: string; password:
     `  E-mail:   ${email}`,
     `  Password: ${password}`,
     '',
-    'Sign in and keep it somewhere safe. Lost it? Create another administrator with',
-    '  npm run cli -- user:create --email <e-mail> --name <name> --password <password> --role admin',
-    'then sign in as them and set a new password for this one under Users (/admin/users).',
+    'Sign in and keep it somewhere safe. Lost it? Set a new one with',
+    `  npm run cli -- user:create --email ${email} --password <new password> --reset-password`,
+    'or create another administrator: user:create --email <e-mail> --name <name> --password <…> --role admin',
   ];
   const width = Math.max(...lines.map((l) => l.length));
   const rule = '─'.repeat(width + 2);

@@ -81,7 +81,7 @@ export class UsersService {
     return UsersService.view(user);
   }
 
-  async update(actor: Principal, id: number, dto: UpdateUserDto): Promise<UserView> {
+  async update(actor: Principal | null, id: number, dto: UpdateUserDto): Promise<UserView> {
     const user = await this.em.findOne(User, id);
     if (!user) throw new NotFoundError(`user ${id}`);
     if (dto.password)
