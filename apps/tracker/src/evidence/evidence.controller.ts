@@ -18,6 +18,7 @@ import type { Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
+import { type DiskFile, UploadSlot } from '../common/uploads';
 import { contentDisposition, MAX_FILES_PER_UPLOAD } from './evidence-files';
 import { EvidenceService } from './evidence.service';
 import { UploadErrorFilter } from './upload-error.filter';
@@ -34,16 +35,19 @@ export class DownloadQuery {
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
 
-  /** multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule). */
+  /**
+   * multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule),
+   * streamed to disk; at most MAX_UPLOADS_PER_USER at once per user (else 429).
+   */
   @Roles('unit', 'admin')
   @Post('activities/:id/evidence')
   @ApiConsumes('multipart/form-data')
   @UseFilters(UploadErrorFilter)
-  @UseInterceptors(FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
+  @UseInterceptors(UploadSlot, FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
   upload(
     @CurrentUser() p: Principal,
     @Param('id', ParseIdPipe) id: number,
-    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @UploadedFiles() files: DiskFile[] | undefined,
   ) {
     return this.evidence.upload(p, id, files);
   }
