@@ -10,12 +10,15 @@ import {
   Post,
   Query,
   UploadedFile,
+  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, Roles } from '@app/auth';
+import { type DiskFile, UploadSlot } from '../common/uploads';
 import { CreateUnitDto, ImportQuery, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
+import { ImportUploadErrorFilter } from './import-upload.filter';
 import { UnitsService } from './units.service';
 
 @ApiTags('units')
@@ -40,16 +43,20 @@ export class UnitsController {
     return this.units.create(p, dto);
   }
 
-  /** .csv or .xlsx in multipart field `file`; answers with a per-row report. `?dryRun=true` checks only. */
+  /**
+   * .csv or .xlsx in multipart field `file` (streamed to disk, read within IMPORT_LIMITS); answers with a
+   * per-row report. `?dryRun=true` checks only.
+   */
   @Roles('admin')
   @Post('import')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @UseInterceptors(FileInterceptor('file'))
+  @UseFilters(ImportUploadErrorFilter)
+  @UseInterceptors(UploadSlot, FileInterceptor('file'))
   import(
     @CurrentUser() p: Principal,
-    @UploadedFile() file: { buffer: Buffer; originalname: string } | undefined,
+    @UploadedFile() file: DiskFile | undefined,
     @Query() q: ImportQuery,
   ) {
     return this.units.importFile(p, file, { dryRun: q.dryRun === 'true' || q.dryRun === '1' });
