@@ -3,12 +3,7 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'nod
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { StorageEngine } from 'multer';
 import { catchError, concatMap, finalize, from, type Observable } from 'rxjs';

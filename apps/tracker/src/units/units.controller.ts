@@ -54,11 +54,7 @@ export class UnitsController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @UseFilters(ImportUploadErrorFilter)
   @UseInterceptors(UploadSlot, FileInterceptor('file'))
-  import(
-    @CurrentUser() p: Principal,
-    @UploadedFile() file: DiskFile | undefined,
-    @Query() q: ImportQuery,
-  ) {
+  import(@CurrentUser() p: Principal, @UploadedFile() file: DiskFile | undefined, @Query() q: ImportQuery) {
     return this.units.importFile(p, file, { dryRun: q.dryRun === 'true' || q.dryRun === '1' });
   }
 
