@@ -81,6 +81,14 @@ export function incomingStorage(dir: string): StorageEngine {
   };
 }
 
+/** The client went away mid-upload: nobody reads the answer, and it is no server fault. */
+export class UploadAbortedError extends DomainError {
+  readonly status = 400;
+  constructor() {
+    super('上传已中断', 'The upload was interrupted');
+  }
+}
+
 /** 429: the user already has MAX_UPLOADS_PER_USER uploads in progress. */
 export class TooManyUploadsError extends DomainError {
   readonly status = 429;
@@ -133,7 +141,7 @@ export class UploadSlot implements NestInterceptor {
       catchError((error: unknown) =>
         from(
           removeTemporaryFiles(req).then(() => {
-            throw error;
+            throw req.complete ? error : new UploadAbortedError();
           }),
         ),
       ),
