@@ -176,6 +176,38 @@ describe('units: import limits, checked while reading', () => {
     await refused(noWorkbook, 'cut.xlsx', 'unreadable');
   });
 
+  it('refuses rows without their number or out of order as unreadable', async () => {
+    const unnumbered = sheetRows(1).replace('<row r="2">', '<row>');
+    await refused(xlsxWithSheet(unnumbered), 'no-r.xlsx', 'unreadable');
+    await refused(xlsxWithSheet(sheetRows(2) + rowXml(2, [['A2', 'again']])), 'back.xlsx', 'unreadable');
+  });
+
+  it('refuses malformed multipart bodies with 400 and leaves no temporary file', async () => {
+    for (const [type, body] of [
+      ['multipart/form-data; boundary=x', 'garbage'],
+      [
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,creditCode',
+      ],
+    ]) {
+      const res = await t.http
+        .post('/api/v1/units/import')
+        .set(auth(admin))
+        .set('content-type', type)
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(incoming()).toEqual([]);
+    }
+    const two = await t.http
+      .post('/api/v1/units/import')
+      .set(auth(admin))
+      .attach('file', unitCsv([ZH_HEADERS]), 'a.csv')
+      .attach('file', unitCsv([ZH_HEADERS]), 'b.csv');
+    expect(two.status).toBe(400);
+    expect(two.body.errors[0]).toMatchObject({ field: 'file', rule: 'maxCount' });
+    expect(incoming()).toEqual([]);
+  });
+
   it('still imports normal xlsx files, without parking sheets in temporary files', async () => {
     // exceljs writes the workbook and shared strings after the sheet; its reader would then copy the
     // sheet to a file in the system's temporary folder, left behind when reading stops early.

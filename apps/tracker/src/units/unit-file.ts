@@ -244,13 +244,18 @@ async function readXlsx(path: string, size: number, rows: RowCollector): Promise
       // The first tab of the workbook, as the user sees it.
       const first = (reader as unknown as { model?: { sheets?: { id: number }[] } }).model?.sheets?.[0];
       if (first && (sheet as unknown as { id: number }).id !== first.id) continue;
+      let last = 0;
       for await (const row of sheet) {
+        // Rows come in order (a row without its number makes exceljs throw: unreadable too).
+        const n = row.number;
+        if (!(n > last)) throw unreadable('Excel', `row ${n} after row ${last}`);
+        last = n;
         const cells: [number, string][] = [];
         row.eachCell((cell, col) => {
           const text = cellText(cell.value);
           if (text !== '') cells.push([col, text]);
         });
-        rows.add(row.number, cells);
+        rows.add(n, cells);
       }
       return;
     }
