@@ -97,7 +97,7 @@ export async function openXlsx(path: string, size: number, maxInflated: number):
   return Readable.from(entryBytes(path, parts, synthetic));
 }
 
-/** The raw bytes of each chosen entry (local header to the end of its data), in the chosen order. */
+/** Each chosen entry, in the chosen order: a local header with its sizes, then its compressed data. */
 async function* entryBytes(
   path: string,
   parts: { entry: ZipEntry; start: number }[],
