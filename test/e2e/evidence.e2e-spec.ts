@@ -32,6 +32,8 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
 
   const evidenceDir = () => join(t.dataDir, 'evidence');
   const filesOnDisk = () => (existsSync(evidenceDir()) ? readdirSync(evidenceDir()).length : 0);
+  /** Uploads are streamed here and moved into the store or removed: empty once a request is answered. */
+  const incoming = () => readdirSync(join(evidenceDir(), '.incoming'));
   const upload = (token: string, id: number) =>
     t.http.post(`/api/v1/activities/${id}/evidence`).set(auth(token));
 
@@ -51,6 +53,7 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
     if (rule) expect(res.body.errors?.[0]).toMatchObject({ rule });
     expect(await dbState(t)).toBe(before);
     expect(filesOnDisk()).toBe(disk);
+    expect(incoming()).toEqual([]);
     return res;
   }
 
@@ -85,6 +88,7 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
       expect(onDisk.equals(i === 0 ? pdf : png)).toBe(true);
     }
     expect(await em.count(AuditLog, { entity: 'evidence', action: 'create' })).toBe(2);
+    expect(incoming()).toEqual([]);
 
     const detail = await t.http.get(`/api/v1/activities/${draftId}`).set(auth(w.userGd1));
     expect(detail.body.evidence.map((e: { originalName: string }) => e.originalName)).toEqual([

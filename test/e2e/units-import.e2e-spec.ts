@@ -282,7 +282,7 @@ describe('units: import size limit', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 413 for a file over UPLOAD_MAX_BYTES and creates nothing', async () => {
+  it('refuses a file over UPLOAD_MAX_BYTES (lower than the import limit) with 400 maxBytes, creating nothing', async () => {
     const admin = await t.login(ADMIN.email, ADMIN.password);
     const rows = [ZH_HEADERS];
     for (let i = 0; i < 40; i++) {
@@ -302,7 +302,9 @@ describe('units: import size limit', () => {
     expect(file.length).toBeGreaterThan(2048);
     const before = await counts(t);
     const res = await t.http.post('/api/v1/units/import').set(auth(admin)).attach('file', file, 'big.csv');
-    expect(res.status).toBe(413);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ field: 'file', rule: 'maxBytes' });
+    expect(res.body.messageZh).toContain('2 KB');
     expect(await counts(t)).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
@@ -28,7 +28,8 @@ export class ImportUnitsCommand extends CommandRunner {
   }
 
   async run([file]: string[], o: Options): Promise<void> {
-    const buffer = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    // Read (streamed, within the import limits) by the same parser as uploads.
+    await access(file, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
       throw new InvalidInputError(
         'file',
         'readable',
@@ -45,7 +46,7 @@ export class ImportUnitsCommand extends CommandRunner {
     const report = await RequestContext.create(this.orm.em, () =>
       this.units.importFile(
         null,
-        { buffer, originalname: basename(file) },
+        { path: file, originalname: basename(file) },
         {
           dryRun: !!o.dryRun,
           onProgress: (done, total) => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkEvidenceType, contentDisposition, formatBytes, sanitizeFileName } from './evidence-files';
 
@@ -59,6 +60,44 @@ describe('evidence file names, types and headers', () => {
     }
     expect(await checkEvidenceType(fixture('sample.png'), 'x.gif')).toMatchObject({ rule: 'type' });
     expect(await checkEvidenceType(fixture('sample.png'), 'constructor')).toMatchObject({ rule: 'type' });
+  });
+
+  it('reads the content from a file on disk (uploads are streamed there), with the same results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-type-'));
+    try {
+      const onDisk = (name: string, data: Buffer) => {
+        const path = join(dir, name);
+        writeFileSync(path, data);
+        return path;
+      };
+      for (const [file, name] of [
+        ['sample.docx', 'x.docx'],
+        ['sample.xlsx', 'x.xlsx'],
+        ['sample.doc', 'x.doc'],
+        ['sample.png', 'x.png'],
+      ]) {
+        const path = onDisk(file, fixture(file));
+        expect(await checkEvidenceType(path, name)).toEqual(await checkEvidenceType(fixture(file), name));
+        expect(await checkEvidenceType(path, name)).toMatchObject({ ok: true });
+      }
+      expect(await checkEvidenceType(onDisk('png', fixture('sample.png')), 'x.pdf')).toMatchObject({
+        rule: 'contentMismatch',
+        detected: 'png',
+      });
+      const brokenZip = onDisk(
+        'broken',
+        Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)]),
+      );
+      for (const name of ['x.docx', 'x.pdf', 'x.xlsx']) {
+        expect(await checkEvidenceType(brokenZip, name)).toEqual({
+          ok: false,
+          rule: 'contentMismatch',
+          detected: null,
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('formats sizes for messages', () => {

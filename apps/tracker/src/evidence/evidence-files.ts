@@ -1,5 +1,6 @@
-// The core entry point: detection from a buffer needs none of the Node stream/file helpers.
 import { fileTypeFromBuffer } from 'file-type/core';
+// The Node entry point reads only the bytes detection needs from a file on disk.
+import { fileTypeFromFile } from 'file-type/node';
 
 /** At most this many files per request (multer's `files` limit and the interceptor's maxCount). */
 export const MAX_FILES_PER_UPLOAD = 10;
@@ -40,14 +41,19 @@ export type TypeCheck =
   | { ok: true; ext: string; mime: string; inline: boolean }
   | { ok: false; rule: 'type' | 'contentMismatch'; detected: string | null };
 
-/** Decides by the bytes (file-type), and requires the name's extension to say the same. */
-export async function checkEvidenceType(buffer: Uint8Array, name: string): Promise<TypeCheck> {
+/**
+ * Decides by the bytes (file-type; of a file on disk when given a path), and requires the name's
+ * extension to say the same.
+ */
+export async function checkEvidenceType(content: Uint8Array | string, name: string): Promise<TypeCheck> {
   const ext = extensionOf(name);
   const allowed = Object.hasOwn(ALLOWED_TYPES, ext) ? ALLOWED_TYPES[ext] : undefined;
   if (!allowed) return { ok: false, rule: 'type', detected: null };
   // A damaged container (a zip header with nothing valid after it) makes the detector throw: that is
   // content that is not what its name says, not a server error.
-  const found = await fileTypeFromBuffer(buffer).catch(() => undefined);
+  const found = await (
+    typeof content === 'string' ? fileTypeFromFile(content) : fileTypeFromBuffer(content)
+  ).catch(() => undefined);
   if (!found || !allowed.detected.includes(found.ext)) {
     return { ok: false, rule: 'contentMismatch', detected: found?.ext ?? null };
   }

@@ -28,6 +28,7 @@ import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
 import { ApiFileResponse } from '../common/api-docs';
 import { EvidenceUploadDto, EvidenceViewDto } from './dto/evidence-view.dto';
+import { type DiskFile, UploadSlot } from '../common/uploads';
 import { contentDisposition, MAX_FILES_PER_UPLOAD } from './evidence-files';
 import { EvidenceService } from './evidence.service';
 import { UploadErrorFilter } from './upload-error.filter';
@@ -45,18 +46,21 @@ export class DownloadQuery {
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
 
-  /** multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule). */
+  /**
+   * multipart/form-data, files in the field `files` (limits from UPLOAD_MAX_BYTES, see EvidenceModule),
+   * streamed to disk; at most MAX_UPLOADS_PER_USER at once per user (else 429).
+   */
   @Allow('activities:record')
   @Post('activities/:id/evidence')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: EvidenceUploadDto })
   @ApiCreatedResponse({ type: [EvidenceViewDto] })
   @UseFilters(UploadErrorFilter)
-  @UseInterceptors(FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
+  @UseInterceptors(UploadSlot, FilesInterceptor('files', MAX_FILES_PER_UPLOAD))
   upload(
     @CurrentUser() p: Principal,
     @Param('id', ParseIdPipe) id: number,
-    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @UploadedFiles() files: DiskFile[] | undefined,
   ) {
     return this.evidence.upload(p, id, files);
   }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { memoryStorage } from 'multer';
 import { Env } from '@app/common';
+import { incomingDir, incomingStorage, UploadSlot } from '../common/uploads';
 import { MAX_FILES_PER_UPLOAD } from './evidence-files';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceService } from './evidence.service';
@@ -10,12 +10,12 @@ import { UploadErrorFilter } from './upload-error.filter';
 
 @Module({
   imports: [
-    // Files are held in memory (bounded by these limits) so their content can be checked before
-    // anything touches the disk.
+    // Files are streamed to a temporary folder next to the store (never held in memory), checked
+    // there by content, and moved into the store only when the whole upload is accepted.
     MulterModule.registerAsync({
       inject: [Env],
       useFactory: (env: Env) => ({
-        storage: memoryStorage(),
+        storage: incomingStorage(incomingDir(env.DATA_DIR, 'evidence')),
         defParamCharset: 'utf8',
         limits: {
           fileSize: env.UPLOAD_MAX_BYTES,
@@ -29,7 +29,7 @@ import { UploadErrorFilter } from './upload-error.filter';
     }),
   ],
   controllers: [EvidenceController],
-  providers: [EvidenceService, EvidenceStore, UploadErrorFilter],
+  providers: [EvidenceService, EvidenceStore, UploadErrorFilter, UploadSlot],
   exports: [EvidenceService],
 })
 export class EvidenceModule {}

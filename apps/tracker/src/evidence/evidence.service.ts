@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
@@ -19,11 +18,16 @@ import { FileTooLargeError } from './evidence.errors';
 import { EvidenceStore } from './evidence.store';
 import { type EvidenceView, evidenceView } from './evidence.view';
 
-/** What the upload endpoint hands over (multer's memory-storage file, or the same shape from a script). */
+/**
+ * What the upload endpoint hands over: a file multer streamed to the temporary folder (see
+ * common/uploads.ts), with its size and SHA-256. Accepted files are moved into the store; the caller
+ * removes whatever is left (UploadSlot).
+ */
 export interface IncomingFile {
   originalname: string;
   size: number;
-  buffer: Buffer;
+  path: string;
+  sha256: string;
 }
 
 export interface EvidenceDownload {
@@ -46,7 +50,8 @@ export class EvidenceService {
 
   /**
    * Adds files to a draft or rejected activity. All or nothing: every file is checked (size, type by
-   * content, extension) before any is stored, and stored bytes are removed again if the record fails.
+   * content, extension) before any is moved into the store, and moved files are removed again if the
+   * record fails.
    */
   async upload(p: Principal, activityId: number, files: IncomingFile[] | undefined): Promise<EvidenceView[]> {
     Access.assert(p, 'activities:record');
@@ -67,7 +72,7 @@ export class EvidenceService {
         `At most ${MAX_FILES_PER_UPLOAD} files per upload`,
       );
     }
-    const checked: { name: string; mime: string; size: number; sha256: string; buffer: Buffer }[] = [];
+    const checked: { name: string; mime: string; size: number; sha256: string; path: string }[] = [];
     for (const f of files) {
       const name = sanitizeFileName(f.originalname);
       if (f.size > this.env.UPLOAD_MAX_BYTES) throw new FileTooLargeError(name, this.env.UPLOAD_MAX_BYTES);
@@ -79,7 +84,7 @@ export class EvidenceService {
           `File "${name}" is empty`,
         );
       }
-      const type = await checkEvidenceType(f.buffer, name);
+      const type = await checkEvidenceType(f.path, name);
       if (!type.ok) {
         throw type.rule === 'type'
           ? new InvalidInputError(
@@ -95,13 +100,12 @@ export class EvidenceService {
               `The content of file "${name}" does not match its extension`,
             );
       }
-      const sha256 = createHash('sha256').update(f.buffer).digest('hex');
-      checked.push({ name, mime: type.mime, size: f.size, sha256, buffer: f.buffer });
+      checked.push({ name, mime: type.mime, size: f.size, sha256: f.sha256, path: f.path });
     }
 
     const stored: string[] = [];
     try {
-      for (const c of checked) stored.push(await this.store.save(c.buffer));
+      for (const c of checked) stored.push(await this.store.adopt(c.path));
       return await this.em.transactional(async (em) => {
         // Checked again inside the transaction: the activity may have been submitted meanwhile.
         const activity = await this.editableActivity(p, activityId);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Env } from '@app/common';
@@ -19,11 +19,14 @@ export class EvidenceStore {
     this.dir = resolve(env.DATA_DIR, 'evidence');
   }
 
-  /** Writes the bytes and returns the stored name. */
-  async save(data: Uint8Array): Promise<string> {
+  /**
+   * Moves an accepted upload from the temporary folder (DATA_DIR/evidence/.incoming, the same file
+   * system) into the store and returns the stored name.
+   */
+  async adopt(tempPath: string): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     const name = randomBytes(16).toString('hex');
-    await writeFile(this.path(name), data, { flag: 'wx', mode: 0o640 });
+    await rename(tempPath, this.path(name));
     return name;
   }
 

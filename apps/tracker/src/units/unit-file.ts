@@ -1,17 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { InvalidInputError } from '@app/common';
 import { LABELS, PROVINCES } from '@app/compliance';
+import { formatBytes } from '../evidence/evidence-files';
+import { openXlsx } from './xlsx-zip';
 
 /*
- * Reading unit lists exported from spreadsheets: .csv (UTF-8, with or without BOM) and .xlsx. Rows come
- * back as plain records keyed by the header text, one per sheet row below the header (blank rows kept
- * as {} so that index + 2 is the row number the user sees).
+ * Reading unit lists exported from spreadsheets: .csv (UTF-8, with or without BOM) and .xlsx, both
+ * streamed from a file on disk and checked against IMPORT_LIMITS while they are read, so no file can
+ * make the process allocate more than a full-size list would. Rows come back as plain records keyed by
+ * the header text, one per sheet row below the header (blank rows kept as {} so that index + 2 is the
+ * row number the user sees).
  */
 
 export const UNIT_FILE_TYPES = ['.csv', '.xlsx'] as const;
-export const MAX_IMPORT_ROWS = 5000;
+
+/** Every limit on an imported file, by the rule name a refusal gives. */
+export const IMPORT_LIMITS = {
+  /** File size (or UPLOAD_MAX_BYTES when that is lower). */
+  maxBytes: 5 * 1024 * 1024,
+  /** Data rows below the header; a non-blank row numbered beyond maxRows + 1 is refused when read. */
+  maxRows: 5000,
+  /** A non-empty cell right of this column (AX) is refused when read. */
+  maxColumns: 50,
+  /** Characters in one CSV record (50 columns of long text fit). */
+  maxRowChars: 100_000,
+  /** Sum of the uncompressed sizes of the .xlsx's zip entries, declared and actually inflated. */
+  maxInflatedBytes: 50 * 1024 * 1024,
+} as const;
+
+export const MAX_IMPORT_ROWS = IMPORT_LIMITS.maxRows;
+
+/** The file size limit in force: IMPORT_LIMITS.maxBytes, or UPLOAD_MAX_BYTES when that is lower. */
+export function importMaxBytes(env: { UPLOAD_MAX_BYTES: number }): number {
+  return Math.min(IMPORT_LIMITS.maxBytes, env.UPLOAD_MAX_BYTES);
+}
 
 /** Header texts accepted for each field: English keys and the Chinese headers of the usual templates. */
 export const UNIT_COLUMNS: Record<string, { zh: string; aliases: string[] }> = {
@@ -60,13 +86,17 @@ export function zhFieldLabel(field: string): string {
   return UNIT_COLUMNS[head]?.zh ?? field;
 }
 
-/** Parses an uploaded unit list; a wrong type or unreadable file is bad input naming `file`. */
-export async function parseUnitFile(buffer: Buffer, filename: string): Promise<Record<string, unknown>[]> {
+/**
+ * Parses a unit list on disk (an upload in the temporary folder, or the CLI's file); a wrong type, an
+ * unreadable file or one over a limit is bad input naming `file` and the rule.
+ */
+export async function parseUnitFile(
+  path: string,
+  filename: string,
+  maxBytes: number = IMPORT_LIMITS.maxBytes,
+): Promise<Record<string, unknown>[]> {
   const ext = extname(filename).toLowerCase();
-  let rows: Record<string, unknown>[];
-  if (ext === '.csv') rows = parseCsv(buffer);
-  else if (ext === '.xlsx') rows = await parseXlsx(buffer);
-  else {
+  if (ext !== '.csv' && ext !== '.xlsx') {
     throw new InvalidInputError(
       'file',
       'fileType',
@@ -74,26 +104,29 @@ export async function parseUnitFile(buffer: Buffer, filename: string): Promise<R
       'Only .csv and .xlsx files are accepted',
     );
   }
-  while (rows.length && isBlankRow(rows[rows.length - 1])) rows.pop();
-  if (!rows.length) {
-    throw new InvalidInputError('file', 'noRows', '文件中没有数据行', 'The file has no data rows');
-  }
-  if (rows.length > MAX_IMPORT_ROWS) {
+  const { size } = await stat(path);
+  if (size > maxBytes) {
     throw new InvalidInputError(
       'file',
-      'maxRows',
-      `一次最多导入 ${MAX_IMPORT_ROWS} 行`,
-      `At most ${MAX_IMPORT_ROWS} rows per import`,
+      'maxBytes',
+      `文件超过大小上限 ${formatBytes(maxBytes)}`,
+      `The file is larger than the limit of ${formatBytes(maxBytes)}`,
     );
   }
-  return rows;
+  const rows = new RowCollector();
+  if (ext === '.csv') await readCsv(path, rows);
+  else await readXlsx(path, size, rows);
+  if (!rows.records.length) {
+    throw new InvalidInputError('file', 'noRows', '文件中没有数据行', 'The file has no data rows');
+  }
+  return rows.records;
 }
 
 export function isBlankRow(row: Record<string, unknown>): boolean {
   return Object.values(row).every((v) => v == null || (typeof v === 'string' && v.trim() === ''));
 }
 
-function unreadable(what: string, detail: string): InvalidInputError {
+export function unreadable(what: string, detail: string): InvalidInputError {
   return new InvalidInputError(
     'file',
     'unreadable',
@@ -102,47 +135,137 @@ function unreadable(what: string, detail: string): InvalidInputError {
   );
 }
 
-function parseCsv(buffer: Buffer): Record<string, unknown>[] {
-  if (buffer.includes(0)) throw unreadable('CSV', 'not a text file');
-  try {
-    return parse(buffer, {
-      bom: true,
-      encoding: 'utf8',
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      relax_column_count: true,
-      skip_empty_lines: false,
-      trim: true,
-    }) as Record<string, unknown>[];
-  } catch (error) {
-    throw unreadable('CSV', (error as Error).message.slice(0, 200));
+/** Column number → letters (1 → A, 50 → AX), for messages naming a cell. */
+function columnName(n: number): string {
+  let s = '';
+  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
+  return s;
+}
+
+/**
+ * Builds the records row by row, refusing a cell or row beyond the limits as soon as it is seen. Blank
+ * rows are only materialised when a later row has data, so trailing blanks cost nothing.
+ */
+class RowCollector {
+  readonly records: Record<string, unknown>[] = [];
+  private headers = new Map<number, string>();
+
+  /** `cells`: [column number (1-based), trimmed text] of the row's non-empty cells. */
+  add(rowNumber: number, cells: [number, string][]): void {
+    for (const [col] of cells) {
+      if (col > IMPORT_LIMITS.maxColumns) {
+        const ref = `${columnName(col)}${rowNumber}`;
+        throw new InvalidInputError(
+          'file',
+          'maxColumns',
+          `最多 ${IMPORT_LIMITS.maxColumns} 列，单元格 ${ref} 超出`,
+          `At most ${IMPORT_LIMITS.maxColumns} columns; cell ${ref} is beyond`,
+        );
+      }
+    }
+    if (rowNumber === 1) {
+      for (const [col, text] of cells) this.headers.set(col, text);
+      return;
+    }
+    if (!cells.length) return;
+    if (rowNumber - 1 > IMPORT_LIMITS.maxRows) {
+      throw new InvalidInputError(
+        'file',
+        'maxRows',
+        `一次最多导入 ${IMPORT_LIMITS.maxRows} 行，第 ${rowNumber} 行超出`,
+        `At most ${IMPORT_LIMITS.maxRows} rows per import; row ${rowNumber} is beyond`,
+      );
+    }
+    const record: Record<string, unknown> = {};
+    for (const [col, text] of cells) {
+      const header = this.headers.get(col);
+      if (header !== undefined) record[header] = text;
+    }
+    while (this.records.length < rowNumber - 2) this.records.push({});
+    this.records[rowNumber - 2] = record;
   }
 }
 
-async function parseXlsx(buffer: Buffer): Promise<Record<string, unknown>[]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer);
-  } catch (error) {
-    throw unreadable('Excel', (error as Error).message.slice(0, 200));
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw unreadable('Excel', 'no worksheet');
-  const headers = new Map<number, string>();
-  sheet.getRow(1).eachCell((cell, col) => {
-    const h = cellText(cell.value);
-    if (h) headers.set(col, h);
+async function readCsv(path: string, rows: RowCollector): Promise<void> {
+  const parser = parse({
+    bom: true,
+    encoding: 'utf8',
+    relax_column_count: true,
+    skip_empty_lines: false,
+    trim: true,
+    max_record_size: IMPORT_LIMITS.maxRowChars,
   });
-  const rows: Record<string, unknown>[] = [];
-  for (let r = 2; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const record: Record<string, unknown> = {};
-    for (const [col, header] of headers) {
-      const text = cellText(row.getCell(col).value);
-      if (text !== '') record[header] = text;
+  const source = createReadStream(path);
+  source.on('data', (chunk: Buffer | string) => {
+    if (Buffer.isBuffer(chunk) && chunk.includes(0)) parser.destroy(unreadable('CSV', 'not a text file'));
+  });
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  let rowNumber = 0;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNumber++;
+      const cells: [number, string][] = [];
+      record.forEach((text, i) => {
+        if (text !== '') cells.push([i + 1, text]);
+      });
+      rows.add(rowNumber, cells);
     }
-    rows.push(record);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    const e = error as Error & { code?: string };
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new InvalidInputError(
+        'file',
+        'maxRowChars',
+        `第 ${rowNumber + 1} 行超过 ${IMPORT_LIMITS.maxRowChars} 个字符`,
+        `Row ${rowNumber + 1} is longer than ${IMPORT_LIMITS.maxRowChars} characters`,
+      );
+    }
+    throw unreadable('CSV', e.message.slice(0, 200));
+  } finally {
+    source.destroy();
   }
-  return rows;
+}
+
+async function readXlsx(path: string, size: number, rows: RowCollector): Promise<void> {
+  // Checks the zip's declared and inflated sizes first, then hands exceljs only the parts it reads,
+  // shared strings and styles before the sheets (so it never parks a sheet in a temporary file).
+  const input = await openXlsx(path, size, IMPORT_LIMITS.maxInflatedBytes);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  try {
+    for await (const sheet of reader) {
+      // The first tab of the workbook, as the user sees it.
+      const first = (reader as unknown as { model?: { sheets?: { id: number }[] } }).model?.sheets?.[0];
+      if (first && (sheet as unknown as { id: number }).id !== first.id) continue;
+      let last = 0;
+      for await (const row of sheet) {
+        // Rows come in order (a row without its number makes exceljs throw: unreadable too).
+        const n = row.number;
+        if (!(n > last)) throw unreadable('Excel', `row ${n} after row ${last}`);
+        last = n;
+        const cells: [number, string][] = [];
+        row.eachCell((cell, col) => {
+          const text = cellText(cell.value);
+          if (text !== '') cells.push([col, text]);
+        });
+        rows.add(n, cells);
+      }
+      return;
+    }
+    throw unreadable('Excel', 'no worksheet');
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw unreadable('Excel', (error as Error).message.slice(0, 200));
+  } finally {
+    input.destroy();
+  }
 }
 
 /** A cell as the text a user sees: dates as YYYY-MM-DD, links and rich text as their text. */

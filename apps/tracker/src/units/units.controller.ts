@@ -10,6 +10,7 @@ import {
   Post,
   Query,
   UploadedFile,
+  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
@@ -25,6 +26,8 @@ import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ApiPage } from '../common/api-docs';
 import { CreateUnitDto, ImportQuery, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
 import { ImportReportDto, UnitViewDto } from './dto/unit-view.dto';
+import { type DiskFile, UploadSlot } from '../common/uploads';
+import { ImportUploadErrorFilter } from './import-upload.filter';
 import { UnitsService } from './units.service';
 
 @ApiTags('units')
@@ -52,7 +55,10 @@ export class UnitsController {
     return this.units.create(p, dto);
   }
 
-  /** .csv or .xlsx in multipart field `file`; answers with a per-row report. `?dryRun=true` checks only. */
+  /**
+   * .csv or .xlsx in multipart field `file` (streamed to disk, read within IMPORT_LIMITS); answers with a
+   * per-row report. `?dryRun=true` checks only.
+   */
   @Allow('units:manage')
   @Post('import')
   @HttpCode(200)
@@ -67,12 +73,9 @@ export class UnitsController {
     },
   })
   @ApiOkResponse({ type: ImportReportDto })
-  @UseInterceptors(FileInterceptor('file'))
-  import(
-    @CurrentUser() p: Principal,
-    @UploadedFile() file: { buffer: Buffer; originalname: string } | undefined,
-    @Query() q: ImportQuery,
-  ) {
+  @UseFilters(ImportUploadErrorFilter)
+  @UseInterceptors(UploadSlot, FileInterceptor('file'))
+  import(@CurrentUser() p: Principal, @UploadedFile() file: DiskFile | undefined, @Query() q: ImportQuery) {
     return this.units.importFile(p, file, { dryRun: q.dryRun === 'true' || q.dryRun === '1' });
   }
 

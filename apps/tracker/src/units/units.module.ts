@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { Env } from '@app/common';
+import { incomingDir, incomingStorage, UploadSlot } from '../common/uploads';
+import { ImportUploadErrorFilter } from './import-upload.filter';
+import { importMaxBytes } from './unit-file';
 import { UnitsController } from './units.controller';
 import { UnitsService } from './units.service';
 import { UnitTargetsController } from './unit-targets.controller';
@@ -8,14 +11,26 @@ import { UnitTargetsService } from './unit-targets.service';
 
 @Module({
   imports: [
-    // Uploads stay in memory (they are parsed, never stored) and are capped like evidence files.
+    // Import files are streamed to a temporary folder (parsed from there, never stored, removed after).
     MulterModule.registerAsync({
       inject: [Env],
-      useFactory: (env: Env) => ({ limits: { fileSize: env.UPLOAD_MAX_BYTES, files: 1, fields: 10 } }),
+      useFactory: (env: Env) => ({
+        storage: incomingStorage(incomingDir(env.DATA_DIR, 'imports')),
+        defParamCharset: 'utf8',
+        limits: {
+          fileSize: importMaxBytes(env),
+          files: 1,
+          fields: 10,
+          parts: 12,
+          fieldNameSize: 100,
+          fieldSize: 1024,
+          headerPairs: 50,
+        },
+      }),
     }),
   ],
   controllers: [UnitsController, UnitTargetsController],
-  providers: [UnitsService, UnitTargetsService],
+  providers: [UnitsService, UnitTargetsService, UploadSlot, ImportUploadErrorFilter],
   exports: [UnitsService, UnitTargetsService],
 })
 export class UnitsModule {}

@@ -3,7 +3,7 @@ import { EntityManager, type FilterQuery, UniqueConstraintViolationException } f
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ConflictError, InvalidInputError, NotFoundError } from '@app/common';
+import { ConflictError, Env, InvalidInputError, NotFoundError } from '@app/common';
 import { Activity, Unit, UnitTarget } from '@app/db';
 import type { Cycle, RuleSet } from '@app/compliance';
 import { type Principal, ScopePolicy } from '@app/auth';
@@ -13,7 +13,7 @@ import { flattenErrors } from '../common/validation';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { CreateUnitDto, cycleProblem, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from './dto/unit.dto';
-import { isBlankRow, parseUnitFile, rowToUnitInput, zhFieldLabel } from './unit-file';
+import { importMaxBytes, isBlankRow, parseUnitFile, rowToUnitInput, zhFieldLabel } from './unit-file';
 import { targetProblem } from './unit-targets.rules';
 
 export type UnitView = ReturnType<typeof UnitsService.view>;
@@ -53,6 +53,7 @@ export class UnitsService {
     private readonly audit: AuditService,
     private readonly ruleSets: RuleSetsService,
     private readonly counts: ComplianceCounts,
+    private readonly env: Env,
   ) {}
 
   static view(u: Unit) {
@@ -245,13 +246,16 @@ export class UnitsService {
     });
   }
 
-  /** Parses an uploaded .csv/.xlsx unit list and imports it (or only checks it, with dryRun). */
+  /**
+   * Parses a .csv/.xlsx unit list on disk (an upload streamed to the temporary folder, or the CLI's
+   * file) and imports it (or only checks it, with dryRun).
+   */
   async importFile(
     actor: Actor,
-    file: { buffer: Buffer; originalname: string } | undefined,
+    file: { path: string; originalname: string } | undefined,
     options: ImportOptions = {},
   ): Promise<ImportReport> {
-    if (!file?.buffer) {
+    if (!file?.path) {
       throw new InvalidInputError(
         'file',
         'required',
@@ -259,7 +263,8 @@ export class UnitsService {
         'Upload a file in field "file"',
       );
     }
-    return this.importRows(actor, await parseUnitFile(file.buffer, file.originalname), options);
+    const rows = await parseUnitFile(file.path, file.originalname, importMaxBytes(this.env));
+    return this.importRows(actor, rows, options);
   }
 
   /**

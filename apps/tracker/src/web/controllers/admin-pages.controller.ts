@@ -9,6 +9,7 @@ import type { Locale } from '@app/reporting/i18n';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { CreateUnitDto, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from '../../units/dto/unit.dto';
+import { importMaxBytes } from '../../units/unit-file';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
 import { type UserView, UsersService } from '../../users/users.service';
@@ -94,7 +95,7 @@ export class AdminPagesController {
       statuses: UNIT_STATUSES,
       pages: pageCount(page.total, PAGE_SIZE),
       flash: this.views.flash(req, q.done),
-      maxBytes: this.env.UPLOAD_MAX_BYTES,
+      maxBytes: importMaxBytes(this.env),
     });
   }
 
