@@ -207,6 +207,11 @@ describe('OpenAPI document', () => {
       const props = Object.values(resolve(form!.schema).properties ?? {}).map(resolve);
       const binary = props.some((p) => p.format === 'binary' || p.items?.format === 'binary');
       expect({ route: routeName(route), binary }).toEqual({ route: routeName(route), binary: true });
+      // Too large a file; a third upload in progress for the same user.
+      expect({ route: routeName(route), codes: ['413', '429'].filter((c) => op.responses[c]) }).toEqual({
+        route: routeName(route),
+        codes: ['413', '429'],
+      });
     }
   });
 

@@ -203,7 +203,7 @@ const ERRORS: Record<number, string> = {
   404: 'No such record in the caller’s scope',
   409: 'The record’s state does not allow this (e.g. already submitted)',
   413: 'A file is larger than allowed',
-  429: 'Too many attempts; wait for the seconds in Retry-After',
+  429: 'Too many attempts (sign-in) or uploads in progress; wait for the seconds in Retry-After',
   503: 'Busy: no database connection free in time; retry after the seconds in Retry-After',
 };
 
@@ -229,7 +229,8 @@ function completeDocument(doc: OpenAPIObject, routes: Map<string, RouteFacts>): 
       // Signing in and out and the caller's language change no record another change could clash with.
       if (changes && !path.startsWith('/api/v1/auth/')) codes.push(409);
       if (op.requestBody && 'content' in op.requestBody && op.requestBody.content['multipart/form-data']) {
-        codes.push(413);
+        // Uploads: too large a file; a third upload in progress for the same user (UploadSlot).
+        codes.push(413, 429);
       }
       for (const code of codes) op.responses[code] ??= { description: ERRORS[code] };
       for (const [code, response] of Object.entries(op.responses) as [string, ResponseObject][]) {
