@@ -22,10 +22,10 @@ export function loc(text: LocalizedText, locale: Locale): string {
 }
 
 export const FONT = "'PingFang SC','Microsoft YaHei','Noto Sans SC','Helvetica Neue',Arial,sans-serif";
-const TEXT = '#222222';
-const MUTED = '#666666';
-const BORDER = '#dddddd';
-const BRAND = '#1f4e79';
+export const TEXT = '#222222';
+export const MUTED = '#666666';
+export const BORDER = '#dddddd';
+export const BRAND = '#1f4e79';
 
 export const CELL = `padding:6px 8px;border:1px solid ${BORDER};font-size:13px;line-height:1.4;vertical-align:top;`;
 export const HEAD_CELL = `${CELL}background:#f2f4f7;font-weight:bold;text-align:left;`;
