@@ -3,3 +3,4 @@ export * from './html';
 export * from './charts';
 export * from './unit-report';
 export * from './digest';
+export * from './render';
