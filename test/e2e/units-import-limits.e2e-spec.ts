@@ -66,8 +66,9 @@ describe('units: import limits, checked while reading', () => {
     expect(res.body.messageZh).toBeTruthy();
     expect(await counts(t)).toEqual(before);
     expect(incoming()).toEqual([]);
-    // The unbounded reader took 494 MB and seconds for some of these files.
-    expect(ms).toBeLessThan(5000);
+    // The unbounded reader took 494 MB and up to 112 s for such files; refused while reading, they take
+    // milliseconds on a quiet machine. The bound is loose so a busy shared machine does not fail it.
+    expect(ms).toBeLessThan(30_000);
     expect(grown).toBeLessThan(150 * MB);
     return res.body as { message: string; messageZh: string };
   }
@@ -112,6 +113,7 @@ describe('units: import limits, checked while reading', () => {
     expect(body.message).toContain(`row ${IMPORT_LIMITS.maxRows + 2}`);
   });
 
+  // 5,000 rows are each checked like the API (a minute or more on a busy shared machine).
   it('accepts exactly the row limit (dry run), and trailing blank rows cost nothing', async () => {
     const rows = [ZH_HEADERS];
     for (let i = 0; i < IMPORT_LIMITS.maxRows; i++) {
@@ -134,7 +136,7 @@ describe('units: import limits, checked while reading', () => {
       valid: IMPORT_LIMITS.maxRows,
     });
     expect(incoming()).toEqual([]);
-  });
+  }, 300_000);
 
   it('refuses a value right of column 50, naming the cell, in xlsx and csv', async () => {
     const xlsx = await refused(
