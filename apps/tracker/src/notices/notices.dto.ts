@@ -1,6 +1,6 @@
 import { IsIn } from 'class-validator';
 import { IsOmittable } from '../common/validation';
-import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from './notices.service';
+import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from './notice-kinds';
 
 /** The caller's event notice choices per kind. */
 export class NoticePreferencesDto {

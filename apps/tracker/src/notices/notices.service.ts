@@ -6,15 +6,9 @@ import { type EnqueueSpec, OutboxService } from '@app/mail';
 import { formatDate, type Locale, t } from '@app/reporting/i18n';
 import { renderTemplateMail } from '@app/reporting/mail';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
+import { NOTICE_REJECTED, NOTICE_SUBMISSIONS, NOTICE_VERIFIED } from './notice-kinds';
 
-export const NOTICE_REJECTED = 'notice_rejected';
-export const NOTICE_VERIFIED = 'notice_verified';
-export const NOTICE_SUBMISSIONS = 'notice_submissions';
-export const NOTICE_KINDS = [NOTICE_REJECTED, NOTICE_VERIFIED, NOTICE_SUBMISSIONS] as const;
-
-export const REJECTED_CHOICES = ['immediately', 'daily', 'off'] as const;
-export const VERIFIED_CHOICES = ['hourly', 'daily', 'off'] as const;
-export const SUBMISSIONS_CHOICES = ['daily', 'off'] as const;
+export * from './notice-kinds';
 
 export type Preferences = Required<NoticePreferences>;
 
@@ -50,7 +44,11 @@ interface Item {
 
 /** Defaults (SPEC: rejections immediately, verifications hourly, supervisors' submissions daily). */
 export function defaultPreferences(role: Role): Preferences {
-  return { rejected: 'immediately', verified: 'hourly', submissions: role === 'supervisor' ? 'daily' : 'off' };
+  return {
+    rejected: 'immediately',
+    verified: 'hourly',
+    submissions: role === 'supervisor' ? 'daily' : 'off',
+  };
 }
 
 export function preferencesOf(user: Pick<User, 'role' | 'notices'>): Preferences {
@@ -137,24 +135,26 @@ export class NoticesService {
 
   /** Queues whatever is due at `now`: the verification batches of ended hours, then yesterday's digests. */
   async tick(now: Date): Promise<{ created: number }> {
-    let created = await this.verifiedHourly(now);
+    // Its own unit of work: ticks run outside requests, and read many rows they need not keep.
+    const em = this.em.fork();
+    let created = await this.verifiedHourly(em, now);
     const today = dayOf(now);
     const hour = new Date(now.getTime() + SHANGHAI).getUTCHours();
     if (hour >= DIGEST_HOUR) {
       const day = dayOf(new Date(dayStart(today).getTime() - 1));
-      created += await this.unitDaily(day, 'rejected');
-      created += await this.unitDaily(day, 'verified');
-      created += await this.submissionsDaily(day);
+      created += await this.unitDaily(em, day, 'rejected');
+      created += await this.unitDaily(em, day, 'verified');
+      created += await this.submissionsDaily(em, day);
     }
     return { created };
   }
 
   /** One mail per unit and hour slot to each recipient choosing the hourly batch. */
-  private async verifiedHourly(now: Date): Promise<number> {
+  private async verifiedHourly(em: EntityManager, now: Date): Promise<number> {
     const last = hourSlot(new Date(now.getTime() - SLOT_GRACE_MS - HOUR));
     const to = new Date(slotStart(last).getTime() + HOUR);
     const from = new Date(to.getTime() - SLOTS_BACK * HOUR);
-    const reviewed = await this.reviewedBetween('verified', from, to);
+    const reviewed = await this.reviewedBetween(em, 'verified', from, to);
     const groups = new Map<string, Activity[]>();
     for (const a of reviewed) {
       const key = `${a.unit.id}|${hourSlot(a.reviewedAt!)}`;
@@ -164,25 +164,26 @@ export class NoticesService {
     for (const [key, list] of groups) {
       const slot = key.split('|')[1];
       const unit = list[0].unit;
-      created += await this.queueUnitMails(unit, 'verified', 'hourly', `${unit.id}:${slot}`, slot, list);
+      created += await this.queueUnitMails(em, unit, 'verified', 'hourly', `${unit.id}:${slot}`, slot, list);
     }
     return created;
   }
 
   /** The day's rejections or verifications of each unit, to each recipient choosing the daily digest. */
-  private async unitDaily(day: string, kind: 'rejected' | 'verified'): Promise<number> {
+  private async unitDaily(em: EntityManager, day: string, kind: 'rejected' | 'verified'): Promise<number> {
     const from = dayStart(day);
-    const reviewed = await this.reviewedBetween(kind, from, new Date(from.getTime() + 24 * HOUR));
+    const reviewed = await this.reviewedBetween(em, kind, from, new Date(from.getTime() + 24 * HOUR));
     const byUnit = new Map<number, Activity[]>();
     for (const a of reviewed) byUnit.set(a.unit.id, [...(byUnit.get(a.unit.id) ?? []), a]);
     let created = 0;
     for (const list of byUnit.values()) {
-      created += await this.queueUnitMails(list[0].unit, kind, 'daily', `daily:${day}`, day, list);
+      created += await this.queueUnitMails(em, list[0].unit, kind, 'daily', `daily:${day}`, day, list);
     }
     return created;
   }
 
   private async queueUnitMails(
+    em: EntityManager,
     unit: Unit,
     kind: 'rejected' | 'verified',
     choice: 'hourly' | 'daily',
@@ -191,10 +192,10 @@ export class NoticesService {
     list: Activity[],
   ): Promise<number> {
     const outboxKind = kind === 'rejected' ? NOTICE_REJECTED : NOTICE_VERIFIED;
-    const recipients = (await this.recipients(this.em, unit)).filter((r) => r.prefs[kind] === choice);
+    const recipients = (await this.recipients(em, unit)).filter((r) => r.prefs[kind] === choice);
     const keyOf = (r: Recipient) => `${outboxKind}:${keyPart}:${r.email}`;
     // Rendering is the costly part: skip the recipients whose mail a previous tick already queued.
-    const seen = await this.outbox.statusesOf(recipients.map(keyOf), this.em);
+    const seen = await this.outbox.statusesOf(recipients.map(keyOf), em);
     const specs: EnqueueSpec[] = [];
     for (const r of recipients.filter((x) => !seen.has(keyOf(x)))) {
       const L = r.locale;
@@ -214,13 +215,13 @@ export class NoticesService {
       const rendered = { subject, ...renderTemplateMail(`notice-${kind}`, model), attachments: [] };
       specs.push(this.spec(keyOf(r), outboxKind, when.slice(0, 10), r, unit.id, rendered));
     }
-    return specs.length ? (await this.outbox.enqueue(specs, this.em)).created : 0;
+    return specs.length ? (await this.outbox.enqueue(specs, em)).created : 0;
   }
 
   /** Each reviewer choosing the digest gets the day's submissions in their scope; none when there are none. */
-  private async submissionsDaily(day: string): Promise<number> {
+  private async submissionsDaily(em: EntityManager, day: string): Promise<number> {
     const from = dayStart(day);
-    const submitted = await this.em.find(
+    const submitted = await em.find(
       Activity,
       {
         submittedAt: { $gte: from, $lt: new Date(from.getTime() + 24 * HOUR) },
@@ -231,12 +232,12 @@ export class NoticesService {
       { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' } },
     );
     if (!submitted.length) return 0;
-    const reviewers = await this.em.find(User, {
+    const reviewers = await em.find(User, {
       role: { $in: ['supervisor', 'admin'] },
       active: true,
     });
     const keyOf = (u: User) => `${NOTICE_SUBMISSIONS}:${day}:${u.email.toLowerCase()}`;
-    const seen = await this.outbox.statusesOf(reviewers.map(keyOf), this.em);
+    const seen = await this.outbox.statusesOf(reviewers.map(keyOf), em);
     const specs: EnqueueSpec[] = [];
     for (const u of reviewers) {
       if (preferencesOf(u).submissions !== 'daily' || seen.has(keyOf(u))) continue;
@@ -267,14 +268,19 @@ export class NoticesService {
       };
       specs.push(this.spec(keyOf(u), NOTICE_SUBMISSIONS, day, r, null, rendered));
     }
-    const created = specs.length ? (await this.outbox.enqueue(specs, this.em)).created : 0;
+    const created = specs.length ? (await this.outbox.enqueue(specs, em)).created : 0;
     if (created) this.logger.log(`Submission digests of ${day} queued: ${created}`);
     return created;
   }
 
   /** Activities now in `status` whose review fell in [from, to), of live units. */
-  private reviewedBetween(status: 'verified' | 'rejected', from: Date, to: Date): Promise<Activity[]> {
-    return this.em.find(
+  private reviewedBetween(
+    em: EntityManager,
+    status: 'verified' | 'rejected',
+    from: Date,
+    to: Date,
+  ): Promise<Activity[]> {
+    return em.find(
       Activity,
       { status, reviewedAt: { $gte: from, $lt: to }, deletedAt: null, unit: { deletedAt: null } },
       { populate: ['unit'], orderBy: { reviewedAt: 'asc', id: 'asc' } },

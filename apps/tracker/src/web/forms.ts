@@ -9,7 +9,7 @@ import {
   type RequirementStatus,
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
-import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from '../notices/notices.service';
+import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from '../notices/notice-kinds';
 
 /*
  * Shapes of page forms and page query strings. Pages share the API's ValidationPipe (unknown fields are

@@ -579,11 +579,13 @@ export const web: AreaMessages = {
     'web.admin.outbox.kindName.notice_submissions': 'New submissions digest',
     'web.nav.notices': 'Notifications',
     'web.notices.title': 'Notifications',
-    'web.notices.intro': 'Choose how you get each kind of event notice. The monthly progress report is not set here.',
+    'web.notices.intro':
+      'Choose how you get each kind of event notice. The monthly progress report is not set here.',
     'web.notices.rejected': 'Activity rejected',
     'web.notices.rejectedHint': 'When a reviewer sends back an activity of your unit (with the reason).',
     'web.notices.verified': 'Activity verified',
-    'web.notices.verifiedHint': 'When activities of your unit are verified; those of one hour come in one mail.',
+    'web.notices.verifiedHint':
+      'When activities of your unit are verified; those of one hour come in one mail.',
     'web.notices.submissions': 'New submissions',
     'web.notices.submissionsHint':
       'Activities submitted by the units in your scope: the previous day’s list at 08:00 each morning.',
