@@ -52,7 +52,7 @@ export function defaultPreferences(role: Role): Preferences {
 }
 
 export function preferencesOf(user: Pick<User, 'role' | 'notices'>): Preferences {
-  return { ...defaultPreferences(user.role), ...(user.notices ?? {}) };
+  return { ...defaultPreferences(user.role), ...user.notices };
 }
 
 /** 'YYYY-MM-DDTHH' of the hour (Asia/Shanghai) an instant falls in. */
@@ -100,7 +100,7 @@ export class NoticesService {
     const user = await this.em.findOne(User, { id: userId });
     if (!user) throw new NotFoundError(`user ${userId}`);
     const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    user.notices = { ...(user.notices ?? {}), ...given };
+    user.notices = { ...user.notices, ...given };
     await this.em.flush();
     return preferencesOf(user);
   }
