@@ -176,8 +176,9 @@ describe('event notices: rejections, hourly verification batches, submission dig
       await em.nativeUpdate(Activity, { id: ids[i] }, { reviewedAt: new Date(start + minutes * 60_000) });
     }
     const now = new Date();
-    const first = await notices.tick(now);
-    expect(first.created).toBe(2); // user-b: one per slot (unit b has no contacts)
+    // Two instances ticking at once: the unique key lets one row per mail exist.
+    const both = await Promise.all([notices.tick(now), notices.tick(now)]);
+    expect(both[0].created + both[1].created).toBe(2); // user-b: one per slot (unit b has no contacts)
     expect((await notices.tick(now)).created).toBe(0);
     const rows = await rowsOf({ kind: NOTICE_VERIFIED, unitId: units.b });
     expect(rows.map((r) => r.idempotencyKey)).toEqual([
@@ -196,6 +197,30 @@ describe('event notices: rejections, hourly verification batches, submission dig
     expect(String(firstMail.html)).toContain(`${PUBLIC_URL}/activities/${ids[0]}`);
     // Nobody of another unit hears of it.
     expect(mailsTo('user-a@example.cn', /verified|核实/)).toHaveLength(0);
+  });
+
+  it('a rejection on the review page notifies too; a refused rejection queues nothing', async () => {
+    const id = await submitted(tok.userA, '页面退回');
+    const page = await t.http
+      .post(`/review/${id}/reject`)
+      .set(auth(tok.supGd))
+      .type('form')
+      .send({ reason: '页面填写的原因' });
+    expect(page.status).toBe(303);
+    const rows = await rowsOf({
+      kind: NOTICE_REJECTED,
+      idempotencyKey: { $like: `${NOTICE_REJECTED}:${id}:%` },
+    });
+    expect(rows.map((r) => r.recipient).sort()).toEqual(['contact-a@example.cn', 'user-a@example.cn']);
+    // Rejecting it again is refused (409) and queues no second notice.
+    await t.http
+      .post(`/api/v1/activities/${id}/reject`)
+      .set(auth(tok.supGd))
+      .send({ reason: 'x' })
+      .expect(409);
+    expect(await rowsOf({ idempotencyKey: { $like: `${NOTICE_REJECTED}:${id}:%` } })).toHaveLength(2);
+    await worker.processDue();
+    expect(mailsTo('user-a@example.cn', /页面退回/)).toHaveLength(1);
   });
 
   it('the daily choice gets one mail the next morning listing the day’s events; off gets none', async () => {
@@ -327,6 +352,13 @@ describe('event notices: rejections, hourly verification batches, submission dig
     const filtered = await page(`/admin/outbox?kind=${NOTICE_REJECTED}`, admin);
     expect(filtered.status).toBe(200);
     expect(filtered.text).toContain('user-a@example.cn');
+    const one = (await rowsOf({ kind: NOTICE_SUBMISSIONS }))[0];
+    const detail = await page(`/admin/outbox/${one.id}`, admin);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('新提交活动汇总');
+    const html = await page(`/admin/outbox/${one.id}/html`, admin);
+    expect(html.status).toBe(200);
+    expect(html.text).toContain(`${PUBLIC_URL}/review`);
     const api = await t.http.get(`/api/v1/outbox?kind=${NOTICE_VERIFIED}`).set(auth(admin));
     expect(api.status).toBe(200);
     expect(api.body.items.map((m: { recipient: string }) => m.recipient)).toContain('user-b@example.cn');
