@@ -57,6 +57,8 @@ const ROUTES = [
   'GET /api/v1/compliance/trend',
   'DELETE /api/v1/evidence/:id',
   'GET /api/v1/evidence/:id',
+  'GET /api/v1/me/notices',
+  'PUT /api/v1/me/notices',
   'GET /api/v1/outbox',
   'GET /api/v1/outbox/:id',
   'POST /api/v1/outbox/:id/retry',
@@ -99,6 +101,8 @@ const ROUTES = [
   'POST /review/:id/verify',
   'POST /review/bulk',
   'POST /settings/locale',
+  'GET /settings/notices',
+  'POST /settings/notices',
   'GET /units/:id',
   'GET /units/:id/activities.csv',
   'GET /units/:id/activities.xlsx',
@@ -591,7 +595,7 @@ describe('unit users and supervisors sending bad or out-of-bounds changes', () =
   type Role = keyof typeof tokens;
   interface Case {
     role: Role;
-    method: 'post' | 'patch' | 'delete';
+    method: 'post' | 'patch' | 'put' | 'delete';
     /** The path, given a fresh draft and a fresh submitted activity of `unit` (own or other province). */
     path: (a: { draft: number; submitted: number }) => string;
     /** The JSON sent, or a function making it once the records exist. */
@@ -693,6 +697,28 @@ describe('unit users and supervisors sending bad or out-of-bounds changes', () =
         body: { locale: null },
         status: 400,
         field: 'locale',
+      },
+    ],
+    [
+      'unit user asks for rejections hourly',
+      {
+        role: 'unit',
+        method: 'put',
+        path: () => '/api/v1/me/notices',
+        body: { rejected: 'hourly' },
+        status: 400,
+        field: 'rejected',
+      },
+    ],
+    [
+      'unit user clears a notice choice',
+      {
+        role: 'unit',
+        method: 'put',
+        path: () => '/api/v1/me/notices',
+        body: { verified: null },
+        status: 400,
+        field: 'verified',
       },
     ],
     [

@@ -155,6 +155,18 @@ const ENDPOINTS: Endpoint[] = [
     }),
   },
 
+  // ---- the caller's own notice choices (no id: nobody reaches another's) ----
+  {
+    name: 'GET /api/v1/me/notices',
+    expect: ALL_200,
+    call: async () => ({ method: 'get', path: '/api/v1/me/notices' }),
+  },
+  {
+    name: 'PUT /api/v1/me/notices',
+    expect: ALL_200,
+    call: async () => ({ method: 'put', path: '/api/v1/me/notices', body: { rejected: 'immediately' } }),
+  },
+
   // ---- users, audit, rule sets ----
   {
     name: 'GET /api/v1/users',

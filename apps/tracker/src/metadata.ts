@@ -1007,6 +1007,36 @@ export default async () => {
           },
         ],
         [
+          import('./notices/notices.dto.js'),
+          {
+            NoticePreferencesDto: {
+              rejected: {
+                required: true,
+                description:
+                  "Rejections of the unit's activities (unit users): each at once, one mail a day, or none.",
+                enum: ['immediately', 'daily', 'off'],
+              },
+              verified: {
+                required: true,
+                description:
+                  "Verifications of the unit's activities (unit users): one mail per hour with any, one a day, or none.",
+                enum: ['daily', 'off', 'hourly'],
+              },
+              submissions: {
+                required: true,
+                description:
+                  "New submissions in the caller's scope (supervisors; administrators may opt in): a daily digest or none.",
+                enum: ['daily', 'off'],
+              },
+            },
+            UpdateNoticePreferencesDto: {
+              rejected: { required: false, enum: ['immediately', 'daily', 'off'] },
+              verified: { required: false, enum: ['daily', 'off', 'hourly'] },
+              submissions: { required: false, enum: ['daily', 'off'] },
+            },
+          },
+        ],
+        [
           import('./activities/dto/review.dto.js'),
           {
             RejectDto: {

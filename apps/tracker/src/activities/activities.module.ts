@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
+import { NoticesModule } from '../notices/notices.module';
 import { ActivitiesController } from './activities.controller';
 import { ActivitiesService } from './activities.service';
 
-@Module({ controllers: [ActivitiesController], providers: [ActivitiesService], exports: [ActivitiesService] })
+@Module({
+  imports: [NoticesModule],
+  controllers: [ActivitiesController],
+  providers: [ActivitiesService],
+  exports: [ActivitiesService],
+})
 export class ActivitiesModule {}

@@ -16,6 +16,7 @@ import {
   kindProblem,
 } from './activity-kinds';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
+import { NoticesService } from '../notices/notices.service';
 import { type RequirementKindView, RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
 import type { BulkReviewDto, ReviewQueueQuery } from './dto/review.dto';
@@ -83,6 +84,7 @@ export class ActivitiesService {
     private readonly clock: Clock,
     private readonly ruleSets: RuleSetsService,
     private readonly counts: ComplianceCounts,
+    private readonly notices: NoticesService,
   ) {}
 
   /** Keeps the compliance read model in step, inside the change's transaction. */
@@ -343,6 +345,8 @@ export class ActivitiesService {
       const action = to === 'verified' ? 'verify' : 'reject';
       this.audit.record(p, action, 'activity', a.id, AuditService.diff(before, snapshot(a)));
       await this.recount(em, a.unit.id);
+      // Queued with the change: the rejection and its notice commit (or roll back) together.
+      if (to === 'rejected') await this.notices.rejected(em, a);
       return ActivitiesService.view(a);
     });
   }

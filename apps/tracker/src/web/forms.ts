@@ -9,6 +9,7 @@ import {
   type RequirementStatus,
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
+import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from '../notices/notice-kinds';
 
 /*
  * Shapes of page forms and page query strings. Pages share the API's ValidationPipe (unknown fields are
@@ -75,6 +76,18 @@ export class LoginForm extends FormBase {
 export class LocaleForm extends FormBase {
   @IsIn(['zh', 'en'])
   locale: 'zh' | 'en';
+}
+
+/** The notification settings form: each select always sends its value. */
+export class NoticesForm extends FormBase {
+  @IsIn(REJECTED_CHOICES)
+  rejected: (typeof REJECTED_CHOICES)[number];
+
+  @IsIn(VERIFIED_CHOICES)
+  verified: (typeof VERIFIED_CHOICES)[number];
+
+  @IsIn(SUBMISSIONS_CHOICES)
+  submissions: (typeof SUBMISSIONS_CHOICES)[number];
 }
 
 /** Messages shown once after a redirect (`?done=saved`), as keys of the catalog under web.flash. */

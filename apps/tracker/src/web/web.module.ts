@@ -12,6 +12,7 @@ import { ActivitiesModule } from '../activities/activities.module';
 import { AuthHttpModule } from '../auth/auth.module';
 import { ComplianceModule } from '../compliance/compliance.module';
 import { EvidenceModule } from '../evidence/evidence.module';
+import { NoticesModule } from '../notices/notices.module';
 import { ReportsModule } from '../reports/reports.module';
 import { UnitsModule } from '../units/units.module';
 import { UsersModule } from '../users/users.module';
@@ -37,6 +38,7 @@ import { AdminRecordsController } from './controllers/admin-records.controller';
     ComplianceModule,
     ActivitiesModule,
     EvidenceModule,
+    NoticesModule,
     ReportsModule,
   ],
   controllers: [

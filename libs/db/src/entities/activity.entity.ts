@@ -48,6 +48,8 @@ export const ACTIVITY_INTEGER_FIELDS: readonly string[] = ['participants'];
 @Entity({ tableName: 'activities' })
 @Index({ properties: ['unit', 'requirement', 'status', 'date'] })
 @Index({ properties: ['status', 'submittedAt'] })
+// Event notices read what was verified or rejected in an hour or a day (NoticesService).
+@Index({ properties: ['status', 'reviewedAt'] })
 // The digest workbook reads a unit's activities by date (ReportQueries.activityPages).
 @Index({ properties: ['unit', 'date', 'id'] })
 export class Activity extends BaseEntity {

@@ -5,6 +5,13 @@ import { Unit } from './unit.entity';
 export type Role = 'admin' | 'supervisor' | 'unit';
 export type Locale = 'zh' | 'en';
 
+/** How a user wants each kind of event notice; a kind left out takes its default (NoticesService). */
+export interface NoticePreferences {
+  rejected?: 'immediately' | 'daily' | 'off';
+  verified?: 'hourly' | 'daily' | 'off';
+  submissions?: 'daily' | 'off';
+}
+
 @Entity({ tableName: 'users' })
 export class User extends BaseEntity {
   @Unique()
@@ -31,6 +38,10 @@ export class User extends BaseEntity {
 
   @Property({ type: 'string', length: 2 })
   locale: Opt<Locale> = 'zh';
+
+  /** Event notice choices per kind; null: all defaults. */
+  @Property({ type: 'json', nullable: true })
+  notices?: NoticePreferences | null;
 
   @Property({ type: 'boolean' })
   active: Opt<boolean> = true;

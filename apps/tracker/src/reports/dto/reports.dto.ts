@@ -5,6 +5,7 @@ import { OUTBOX_STATUSES, type OutboxStatus } from '@app/db';
 import { LOCALES, type Locale } from '@app/reporting';
 import { DIGEST_CHART_IMAGES, UNIT_CHART_IMAGES } from '@app/reporting/mail';
 import { PageQuery } from '../../common/pagination';
+import { NOTICE_KINDS } from '../../notices/notice-kinds';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../report-mails.service';
 
 const PERIOD = /^20\d\d-(0[1-9]|1[0-2])$/;
@@ -76,7 +77,7 @@ export class OutboxQueryDto extends PageQuery {
   status?: OutboxStatus;
 
   @IsOptional()
-  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST])
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS])
   kind?: string;
 
   @IsOptional()

@@ -9,6 +9,7 @@ import { OutboxService } from '@app/mail';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { AuditQuery } from '../../audit/audit-query.dto';
 import { AuditQueryService } from '../../audit/audit-query.service';
+import { NOTICE_KINDS } from '../../notices/notice-kinds';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.service';
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
@@ -61,7 +62,7 @@ export class OutboxPageQuery extends FlashQuery {
   status?: OutboxStatus;
 
   @IsOptional()
-  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST])
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS])
   kind?: string;
 
   @IsOptional()
@@ -142,7 +143,7 @@ export class AdminRecordsController {
       runs,
       filters: q,
       statuses: OUTBOX_STATUSES,
-      kinds: [UNIT_REPORT, SUPERVISOR_DIGEST],
+      kinds: [UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS],
       pages: pageCount(result.total, PAGE_SIZE),
       flash: this.views.flash(req, q.done),
     });

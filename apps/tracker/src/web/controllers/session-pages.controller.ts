@@ -5,7 +5,13 @@ import type { Response } from 'express';
 import { CurrentUser, type Principal, Public } from '@app/auth';
 import { TooManyAttemptsError, UnauthorizedError } from '@app/common';
 import { AuthService } from '../../auth/auth.service';
-import { LocaleForm, LoginForm, LoginPageQuery } from '../forms';
+import { FlashQuery, LocaleForm, LoginForm, LoginPageQuery, NoticesForm } from '../forms';
+import {
+  NoticesService,
+  REJECTED_CHOICES,
+  SUBMISSIONS_CHOICES,
+  VERIFIED_CHOICES,
+} from '../../notices/notices.service';
 import { type PageRequest, rememberLocale, requestLocale, safeNext } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -20,6 +26,7 @@ export class SessionPagesController {
   constructor(
     private readonly views: ViewsService,
     private readonly auth: AuthService,
+    private readonly notices: NoticesService,
   ) {}
 
   /** Start page: each role lands where its daily work is. */
@@ -79,6 +86,28 @@ export class SessionPagesController {
       .replace(/([?&])lang=[^&]*&?/, '$1')
       .replace(/[?&]$/, '');
     res.redirect(303, next || '/');
+  }
+
+  /** The caller's own event notice choices (the page of GET/PUT /api/v1/me/notices). */
+  @Get('settings/notices')
+  async noticesPage(
+    @CurrentUser() p: Principal,
+    @Query() q: FlashQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    this.views.page(req, res, 'notices.njk', {
+      values: await this.notices.preferences(p.id),
+      choices: { rejected: REJECTED_CHOICES, verified: VERIFIED_CHOICES, submissions: SUBMISSIONS_CHOICES },
+      flash: this.views.flash(req, q.done),
+    });
+  }
+
+  @Post('settings/notices')
+  async saveNotices(@CurrentUser() p: Principal, @Res() res: Response, @Body() form: NoticesForm) {
+    const { rejected, verified, submissions } = form;
+    await this.notices.setPreferences(p.id, { rejected, verified, submissions });
+    res.redirect(303, '/settings/notices?done=saved');
   }
 
   private showLogin(

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { NoticesController } from './notices.controller';
+import { NoticesScheduler } from './notices.scheduler';
+import { NoticesService } from './notices.service';
+
+/** Event notices (rejections, verification batches, submission digests) and each user's choices. */
+@Module({
+  controllers: [NoticesController],
+  providers: [NoticesService, NoticesScheduler],
+  exports: [NoticesService],
+})
+export class NoticesModule {}
