@@ -94,7 +94,8 @@ export const mail: AreaMessages = {
     'mail.digest.countsHeading': 'Units by status',
     'mail.digest.tableHeading': 'Units × requirements (units with shortfalls first)',
     'mail.digest.tableNote': 'Each cell shows verified / minimum; the colour is the status.',
-    'mail.digest.tableNoteText': 'One block per unit; each requirement shows verified / minimum and its status.',
+    'mail.digest.tableNoteText':
+      'One block per unit; each requirement shows verified / minimum and its status.',
     'mail.digest.tableTruncated':
       'The first {shown} of {total} units are listed; the attachment has them all.',
     'mail.digest.overall': 'Overall',
@@ -123,7 +124,8 @@ export const mail: AreaMessages = {
     'mail.col.creditCode': 'Unified social credit code',
     'mail.col.details': 'Details',
     'mail.footer.auto': 'This mail was sent automatically; replies to it are not read.',
-    'mail.footer.monthly': 'This mail is generated monthly from the data on record; replies to it are not read.',
+    'mail.footer.monthly':
+      'This mail is generated monthly from the data on record; replies to it are not read.',
     'mail.text.colon': ': ',
     'mail.text.sep': ', ',
     'mail.footer.asOf': 'Data as of {date}',
