@@ -393,12 +393,10 @@ describe('mail templates', () => {
   const kinds = [
     {
       name: 'unit report',
-      render: () => renderUnitReport(unitModel()),
       evil: () => renderUnitReport(evilUnitModel()),
     },
     {
       name: 'digest',
-      render: () => renderDigest(digestModel()),
       evil: () => renderDigest(evilDigestModel()),
     },
   ];
@@ -417,7 +415,7 @@ describe('mail templates', () => {
     expect(text).not.toContain('&amp;');
   });
 
-  it('every value of the unit report and the digest reaches both parts', () => {
+  it('names, titles, reasons and labels all reach the HTML escaped and the text as written', () => {
     const unit = renderUnitReport(evilUnitModel());
     for (const name of [
       'recipient',
@@ -429,11 +427,13 @@ describe('mail templates', () => {
       'title',
       'reason',
     ]) {
-      expect({ name, html: unit.html.includes(escaped(name)) }).toEqual({ name, html: true });
+      const found = { html: unit.html.includes(escaped(name)), text: unit.text.includes(evil(name)) };
+      expect({ name, ...found }).toEqual({ name, html: true, text: true });
     }
     const digest = renderDigest(evilDigestModel());
     for (const name of ['recipient', 'unit0', 'unit1', 'a', 'b', 'queue-unit', 'queue-title', 'queue-req']) {
-      expect({ name, html: digest.html.includes(escaped(name)) }).toEqual({ name, html: true });
+      const found = { html: digest.html.includes(escaped(name)), text: digest.text.includes(evil(name)) };
+      expect({ name, ...found }).toEqual({ name, html: true, text: true });
     }
   });
 
