@@ -149,16 +149,13 @@ describe('monthly reports: one mail per unit contact and supervisor, numbers equ
       const api = await t.http.get(`/api/v1/units/${c.unitId}/compliance`).set(auth(admin));
       expect(api.status).toBe(200);
       for (const r of api.body.requirements as ApiRequirement[]) {
-        const line = p.text!.split('\n').find((l) => l.startsWith(r.label.zh + ' '));
-        expect({ key: r.key, found: !!line }).toEqual({ key: r.key, found: true });
-        const [verified, pending, minimum, pace, status] = line!.slice(r.label.zh.length).trim().split(/\s+/);
-        expect({ key: r.key, verified, pending, minimum, pace, status }).toEqual({
+        // The text part has one "label：value" line per requirement (no columns padded with spaces).
+        const line = p.text!.split('\n').find((l) => l.startsWith(`- ${r.label.zh}：`));
+        expect({ key: r.key, line }).toEqual({
           key: r.key,
-          verified: String(r.verified),
-          pending: String(r.pending),
-          minimum: String(r.minimum),
-          pace: String(r.pace),
-          status: STATUS_ZH[r.status],
+          line:
+            `- ${r.label.zh}：已核实 ${r.verified}，待审核 ${r.pending}，最低要求 ${r.minimum}，` +
+            `应达进度 ${r.pace}，状态 ${STATUS_ZH[r.status]}`,
         });
       }
       await expectInlineCharts(mail, ['bars@report', 'cumulative@report']);

@@ -1,7 +1,7 @@
 import type { RequirementStatus } from '@app/compliance';
 import { DIGEST_CHART_IMAGES, digestCharts, UNIT_CHART_IMAGES, unitReportCharts } from './charts';
 import { MAX_QUEUE_ROWS, MAX_TABLE_ROWS, renderDigest, scopeLabel } from './digest';
-import type { DigestModel, UnitReportModel, UnitReportRequirement } from './models';
+import type { DigestModel, MailImage, UnitReportModel, UnitReportRequirement } from './models';
 import { renderUnitReport, stillNeededOf } from './unit-report';
 
 function req(
@@ -285,7 +285,7 @@ describe('supervisor digest mail', () => {
       '- [进度正常] 丙公司（广东省）\n  · [进度正常] 论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天',
     );
     expect(html).toContain('论文还需 1 篇（1 篇待审核），距 12 月 31 日还有 30 天');
-    expect(text).not.toContain('乙公司（广东省）');
+    expect(text).not.toContain('] 乙公司（广东省）');
     expect(text).not.toContain('所有单位的各项任务均已达标');
     const en = renderDigest({ ...m, locale: 'en' });
     expect(en.text).toContain(
@@ -326,5 +326,195 @@ describe('supervisor digest mail', () => {
     expect(text).toContain('您的监管范围内目前没有示范单位');
     expect(text).toContain('没有待审核的活动');
     expect(digestCharts(empty).status.type).toBe('doughnut');
+  });
+});
+
+/** What a reader sees of an HTML mail: the body's text, tags dropped, entities decoded. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<head>[\s\S]*<\/head>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function countFigures(s: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [n] of s.matchAll(/\d+/g)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return counts;
+}
+
+/** A value from the database that would break the HTML if it were not escaped. */
+const evil = (name: string) => `<i>${name}</i> & "q" 'a'`;
+const escaped = (name: string) => `&lt;i&gt;${name}&lt;/i&gt; &amp; &quot;q&quot; &#39;a&#39;`;
+
+function evilUnitModel(): UnitReportModel {
+  const m = unitModel({ recipientName: evil('recipient'), dashboardUrl: 'https://t.example/?a=1&b=2' });
+  return {
+    ...m,
+    unit: { ...m.unit, name: evil('unit') },
+    requirements: m.requirements.map((r) => ({
+      ...r,
+      label: { zh: evil(`label-${r.key}`), en: evil(`label-${r.key}`) },
+      shortLabel: { zh: evil(`short-${r.key}`), en: evil(`short-${r.key}`) },
+    })),
+    rejected: [
+      {
+        id: 1,
+        date: '2026-03-02',
+        requirement: { zh: evil('rejected-req'), en: evil('rejected-req') },
+        title: evil('title'),
+        reason: evil('reason'),
+      },
+    ],
+  };
+}
+
+function evilDigestModel(): DigestModel {
+  const m = digestModel({ recipientName: evil('recipient'), dashboardUrl: 'https://t.example/?a=1&b=2' });
+  return {
+    ...m,
+    requirements: m.requirements.map((q) => ({ ...q, label: { zh: evil(q.key), en: evil(q.key) } })),
+    rows: m.rows.map((r, i) => ({ ...r, unit: { ...r.unit, name: evil(`unit${i}`) } })),
+    queue: m.queue.map((a) => ({
+      ...a,
+      unitName: evil('queue-unit'),
+      title: evil('queue-title'),
+      requirement: { zh: evil('queue-req'), en: evil('queue-req') },
+    })),
+  };
+}
+
+describe('mail templates', () => {
+  const kinds = [
+    {
+      name: 'unit report',
+      evil: () => renderUnitReport(evilUnitModel()),
+    },
+    {
+      name: 'digest',
+      evil: () => renderDigest(evilDigestModel()),
+    },
+  ];
+
+  it.each(kinds)('$name: every value from the model is escaped in the HTML, and only there', (kind) => {
+    const { html, text } = kind.evil();
+    expect(html).not.toContain('<i>');
+    const names = [...html.matchAll(/&lt;i&gt;([\w-]+)&lt;\/i&gt;/g)].map((x) => x[1]);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of new Set(names)) {
+      expect(html).toContain(escaped(name));
+      expect(text).toContain(evil(name));
+    }
+    expect(html).toContain('href="https://t.example/?a=1&amp;b=2"');
+    expect(text).toContain('https://t.example/?a=1&b=2');
+    expect(text).not.toContain('&amp;');
+  });
+
+  it('names, titles, reasons and labels all reach the HTML escaped and the text as written', () => {
+    const unit = renderUnitReport(evilUnitModel());
+    for (const name of [
+      'recipient',
+      'unit',
+      'label-a',
+      'label-d',
+      'short-c',
+      'rejected-req',
+      'title',
+      'reason',
+    ]) {
+      const found = { html: unit.html.includes(escaped(name)), text: unit.text.includes(evil(name)) };
+      expect({ name, ...found }).toEqual({ name, html: true, text: true });
+    }
+    const digest = renderDigest(evilDigestModel());
+    for (const name of ['recipient', 'unit0', 'unit1', 'a', 'b', 'queue-unit', 'queue-title', 'queue-req']) {
+      const found = { html: digest.html.includes(escaped(name)), text: digest.text.includes(evil(name)) };
+      expect({ name, ...found }).toEqual({ name, html: true, text: true });
+    }
+  });
+
+  const samples = [
+    { name: 'unit report', mail: (l: 'zh' | 'en') => renderUnitReport(unitModel({ locale: l })) },
+    { name: 'digest', mail: (l: 'zh' | 'en') => renderDigest(digestModel({ locale: l })) },
+    {
+      name: 'empty digest',
+      mail: (l: 'zh' | 'en') =>
+        renderDigest(
+          digestModel({
+            locale: l,
+            rows: [],
+            queue: [],
+            queueTotal: 0,
+            totals: {
+              units: 0,
+              byStatus: { met: 0, on_track: 0, at_risk: 0, shortfall: 0, failed: 0 },
+              meeting: {},
+            },
+          }),
+        ),
+    },
+  ];
+  const cases = samples.flatMap((s) => (['zh', 'en'] as const).map((locale) => ({ ...s, locale })));
+
+  it.each(cases)(
+    '$name ($locale): the text part aligns nothing by spaces and carries every figure of the HTML',
+    ({ mail, locale }) => {
+      const { html, text } = mail(locale);
+      // Only a nested list item is indented; no run of spaces after a line's first character.
+      expect(text).not.toMatch(/\S {2,}|\t/);
+      for (const line of text.split('\n')) expect(line).toMatch(/^(\S|$| {2}· )/);
+      const inText = countFigures(text);
+      for (const [figure, n] of countFigures(visibleText(html))) {
+        expect({ figure, count: Math.min(inText.get(figure) ?? 0, n) }).toEqual({ figure, count: n });
+      }
+    },
+  );
+
+  it.each(cases)(
+    '$name ($locale): speaks the language of the model, every text from the catalog',
+    ({ mail, locale }) => {
+      const { html, text } = mail(locale);
+      expect(html).toContain(`<html lang="${locale === 'en' ? 'en' : 'zh-CN'}">`);
+      for (const body of [html, text]) expect(body).not.toMatch(/\b(mail|common|status|province)\.[a-zA-Z]/);
+      const footer = locale === 'en' ? 'Data as of 1 May 2026' : '数据截至 2026年5月1日';
+      expect(text).toContain(`--\n${footer}\n`);
+      expect(html).toContain(footer);
+      if (locale === 'en') for (const zh of ['您好', '数据截至', '状态']) expect(text).not.toContain(zh);
+    },
+  );
+
+  it('lays the progress table of the text part out as one "label：value" line per requirement', () => {
+    expect(renderUnitReport(unitModel()).text).toContain(
+      '## 各项任务完成情况\n- 任务a：已核实 1，待审核 1，最低要求 3，应达进度 2，状态 有风险\n',
+    );
+    expect(renderUnitReport(unitModel({ locale: 'en' })).text).toContain(
+      '- Requirement c: Verified 0, Awaiting review 0, Minimum 3, Pace 2, Status Shortfall\n',
+    );
+    expect(renderDigest(digestModel()).text).toContain(
+      '甲公司（广东省）\n- 总体：进度落后\n- 交流活动：1 / 3，进度落后\n- 论文：1 / 3，有风险\n',
+    );
+    const noCell = digestModel();
+    delete (noCell.rows[1].cells as Record<string, unknown>).b;
+    expect(renderDigest(noCell).text).toContain(
+      '乙公司（广东省）\n- 总体：已达标\n- 交流活动：3 / 3，已达标\n- 论文：–\n',
+    );
+  });
+
+  it('fails loudly when the model lacks a field the mail shows', () => {
+    const m = unitModel();
+    expect(() =>
+      renderUnitReport({ ...m, unit: { id: 7, province: '44' } as UnitReportModel['unit'] }),
+    ).toThrow(/undefined|null/);
+    const r = { ...m.requirements[0], verified: undefined as unknown as number };
+    expect(() => renderUnitReport({ ...m, requirements: [r] })).toThrow(/undefined|null/);
+    const d = digestModel();
+    expect(() =>
+      renderDigest({ ...d, charts: { ...d.charts, share: undefined as unknown as MailImage } }),
+    ).toThrow();
+    expect(() => renderDigest({ ...d, dashboardUrl: null as unknown as string })).toThrow(/undefined|null/);
   });
 });
