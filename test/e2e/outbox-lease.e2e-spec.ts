@@ -264,4 +264,32 @@ describe('outbox: a worker acts only while its claim holds', () => {
     expect(await worker.processDue({ period, limit: 5 })).toMatchObject({ claimed: 5, sent: 5 });
     expect(await t.orm.em.fork().count(OutboxMessage, { period, status: 'queued' })).toBe(1);
   });
+
+  it('never claims again a row one of its own lanes is still sending, even once that lease has run out', async () => {
+    const period = '2026-10';
+    const slow = 'lease-out-mid-send@unit.cn';
+    const quick = 'quick-neighbour@unit.cn';
+    const a = await enqueue(slow, mail('已渲染'), period);
+    await enqueue(quick, mail('已渲染'), period);
+    onData.set(slow, async () => {
+      // The send outlasts the lease: another lane that comes free meanwhile finds the row due.
+      await t.orm.em
+        .fork()
+        .nativeUpdate(OutboxMessage, { id: a.id }, { lockedUntil: new Date(Date.now() - 1000) });
+      await new Promise((r) => setTimeout(r, 700));
+      return 'accept';
+    });
+    onData.set(quick, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return 'accept';
+    });
+    try {
+      expect(await worker.processDue({ period })).toMatchObject({ claimed: 2, sent: 2, lost: 0 });
+    } finally {
+      onData.delete(slow);
+      onData.delete(quick);
+    }
+    expect(delivered(slow)).toHaveLength(1);
+    expect(await row(slow)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
 });

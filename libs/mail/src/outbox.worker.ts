@@ -101,6 +101,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // Shared by the renders of this pass (e.g. a unit's figures and charts for each of its contacts).
     const pass = new PassMemo();
     let sinceAbandonedCheck = ABANDONED_CHECK_EVERY;
+    const sending = new Set<number>();
     const lane = async () => {
       while (!this.stopped && (opts.limit === undefined || total.claimed < opts.limit)) {
         if (sinceAbandonedCheck >= ABANDONED_CHECK_EVERY) {
@@ -111,23 +112,29 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           }
         }
         total.claimed++; // reserved before the claim's await, so lanes never pass `limit` together
-        const [m] = await this.claim(1, opts.period);
+        // Never a row another lane of this worker is still sending (its lease may run out mid-send).
+        const [m] = await this.claim(1, opts.period, [...sending]);
         if (!m) {
           total.claimed--;
           return;
         }
         sinceAbandonedCheck++;
-        const outcome = await this.deliver(m, pass);
-        total[outcome]++;
-        opts.onResult?.(m, outcome);
+        sending.add(m.id);
+        try {
+          const outcome = await this.deliver(m, pass);
+          total[outcome]++;
+          opts.onResult?.(m, outcome);
+        } finally {
+          sending.delete(m.id);
+        }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, lane));
     return total;
   }
 
-  /** Marks up to `limit` due rows as ours (status sending, leased) and returns them. */
-  async claim(limit: number, period?: string): Promise<OutboxMessage[]> {
+  /** Marks up to `limit` due rows as ours (status sending, leased), none of `except`, and returns them. */
+  async claim(limit: number, period?: string, except: readonly number[] = []): Promise<OutboxMessage[]> {
     const em = this.orm.em.fork();
     const token = randomUUID();
     const now = new Date();
@@ -136,8 +143,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const due =
       `(("status" = 'queued' and "next_attempt_at" <= ?) or ` +
       `("status" = 'sending' and "locked_until" < ${lease.now.sql} and "attempts" < ?))` +
-      (period ? ` and "period" = ?` : '');
-    const dueParams = [d(now), ...lease.now.params, this.env.MAIL_MAX_ATTEMPTS, ...(period ? [period] : [])];
+      (period ? ` and "period" = ?` : '') +
+      (except.length ? ` and "id" not in (${except.map(() => '?').join(', ')})` : '');
+    const dueParams = [
+      d(now),
+      ...lease.now.params,
+      this.env.MAIL_MAX_ATTEMPTS,
+      ...(period ? [period] : []),
+      ...except,
+    ];
     const set =
       `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ${lease.end.sql}, ` +
       `"last_attempt_at" = ?, "updated_at" = ?`;
