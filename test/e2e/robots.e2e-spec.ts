@@ -7,6 +7,7 @@ import { OutboxWorker } from '@app/mail';
 import { RobotsService } from '../../apps/tracker/src/robots/robots.service';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { auth, createUnit, createUser } from '../fixtures/units';
+import { csrfOf, pageLogin } from './web-fixtures';
 
 /*
  * WeCom and DingTalk group robots against a local HTTP server standing in for both platforms: it checks
@@ -124,23 +125,21 @@ describe('group robots (WeCom, DingTalk)', () => {
   /** Queues messages for a unit's robots the way other features do. */
   const enqueue = (unitId: number, n: number, prefix: string, app: TestApp = t) =>
     RequestContext.create(app.orm.em, () =>
-      app.orm.em.fork().transactional((tx) => {
+      app.orm.em.fork().transactional(async (tx) => {
         const robots = app.app.get(RobotsService);
-        return Promise.all(
-          Array.from({ length: n }, (_, i) =>
-            robots.enqueueFor(
-              tx,
-              { unitId },
-              {
-                keyBase: `${prefix}:${i}`,
-                kind: 'test_notice',
-                period: '2025-06',
-                title: `通知 ${i}`,
-                markdown: `${prefix} #${i}`,
-              },
-            ),
-          ),
-        );
+        for (let i = 0; i < n; i++) {
+          await robots.enqueueFor(
+            tx,
+            { unitId },
+            {
+              keyBase: `${prefix}:${i}`,
+              kind: 'test_notice',
+              period: '2025-06',
+              title: `通知 ${i}`,
+              markdown: `${prefix} #${i}`,
+            },
+          );
+        }
       }),
     );
 
@@ -151,6 +150,12 @@ describe('group robots (WeCom, DingTalk)', () => {
     unitA = (await createUnit(t, admin, { name: '机器人单位 A', province: '44' })).id;
     unitB = (await createUnit(t, admin, { name: '机器人单位 B', province: '44' })).id;
     await createUnit(t, admin, { name: '机器人单位 C', province: '33' });
+    await createUser(
+      t,
+      admin,
+      { email: 'robot-unit@example.cn', role: 'unit', unitId: unitA },
+      'long-enough-password-1',
+    );
     supervisor = await createUser(t, admin, {
       email: 'robot-sup@example.cn',
       role: 'supervisor',
@@ -163,15 +168,12 @@ describe('group robots (WeCom, DingTalk)', () => {
   });
 
   it('validates webhooks and secrets, and never shows a key, token or secret back in full', async () => {
-    const bad = await t.http
-      .post('/api/v1/robots')
-      .set(auth(admin))
-      .send({
-        kind: 'wecom',
-        name: 'x',
-        province: '44',
-        webhookUrl: 'https://evil.example.com/cgi-bin/webhook/send?key=abcdefgh12',
-      });
+    const bad = await t.http.post('/api/v1/robots').set(auth(admin)).send({
+      kind: 'wecom',
+      name: 'x',
+      province: '44',
+      webhookUrl: 'https://evil.example.com/cgi-bin/webhook/send?key=abcdefgh12',
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('webhookUrl');
     const swapped = await t.http
@@ -197,15 +199,12 @@ describe('group robots (WeCom, DingTalk)', () => {
     expect(wecomSecret.status).toBe(400);
     expect(JSON.stringify(wecomSecret.body)).toContain('secret');
     // Production stays strict: http and unknown hosts are refused without the override.
-    const strict = await t.http
-      .post('/api/v1/robots')
-      .set(auth(admin))
-      .send({
-        kind: 'wecom',
-        name: 'x',
-        province: '44',
-        webhookUrl: 'http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdefgh12',
-      });
+    const strict = await t.http.post('/api/v1/robots').set(auth(admin)).send({
+      kind: 'wecom',
+      name: 'x',
+      province: '44',
+      webhookUrl: 'http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdefgh12',
+    });
     expect(strict.status).toBe(400);
     // A supervisor may not add one for another province.
     const outside = await t.http
@@ -376,5 +375,50 @@ describe('group robots (WeCom, DingTalk)', () => {
     expect((await t.http.delete(`/api/v1/robots/${robot.id}`).set(auth(supervisor))).status).toBe(404);
     expect((await t.http.delete(`/api/v1/robots/${robot.id}`).set(auth(admin))).status).toBe(204);
     expect((await t.http.delete(`/api/v1/robots/${robot.id}`).set(auth(admin))).status).toBe(404);
+  });
+
+  it('the robots page: supervisors add (CSRF-checked) and remove robots, shown masked; unit users get 403', async () => {
+    const unitUser = await pageLogin(t, 'robot-unit@example.cn', 'long-enough-password-1');
+    expect((await unitUser.get('/robots')).status).toBe(403);
+    const sup = await pageLogin(t, 'robot-sup@example.cn', 'long-enough-password-1');
+    const page = await sup.get('/robots');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('province44-wecom-key-0001');
+    expect(page.text).not.toContain(SECRET);
+    const form = {
+      _csrf: csrfOf(page.text),
+      kind: 'dingtalk',
+      name: '页面钉钉群',
+      province: '44',
+      webhookUrl: srv.dingtalk('page-token-00001'),
+      secret: SECRET,
+    };
+    const forged = await sup
+      .post('/robots')
+      .type('form')
+      .send({ ...form, _csrf: 'forged' });
+    expect(forged.status).toBe(403);
+    const refused = await sup
+      .post('/robots')
+      .type('form')
+      .send({ ...form, province: '', unitId: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('data-error-for="province"');
+    expect(refused.text).not.toContain(SECRET);
+    const created = await sup.post('/robots').type('form').send(form);
+    expect(created.status).toBe(303);
+    const after = await sup.get('/robots');
+    expect(after.text).toContain('页面钉钉群');
+    expect(after.text).not.toContain('page-token-00001');
+    expect(after.text).not.toContain(SECRET);
+    const id = (await t.http.get('/api/v1/robots').set(auth(supervisor))).body.find(
+      (r: { name: string }) => r.name === '页面钉钉群',
+    ).id;
+    const removed = await sup
+      .post(`/robots/${id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfOf(after.text) });
+    expect(removed.status).toBe(303);
+    expect((await sup.get('/robots')).text).not.toContain('页面钉钉群');
   });
 });
