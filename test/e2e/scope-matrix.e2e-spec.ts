@@ -567,6 +567,7 @@ const ENDPOINTS: Endpoint[] = [
     action: 'robots:manage',
     expect: { admin: 200, supervisor: 200, unit: 403 },
     call: async () => {
+      await robot('own');
       await robot('other');
       return {
         method: 'get',
