@@ -276,6 +276,14 @@ describe('group robots (WeCom, DingTalk)', () => {
     ]);
     expect(JSON.stringify(outbox.body)).not.toContain('province44-wecom-key-0001');
     for (const m of robotRows) expect(m.status).toBe('sent');
+    const adminPages = await pageLogin(t, ADMIN.email, ADMIN.password);
+    const listPage = await adminPages.get('/admin/outbox?kind=supervisor_digest');
+    expect(listPage.text).toContain('dingtalk · ');
+    expect(listPage.text).not.toContain('province44-wecom-key-0001');
+    const detail = await adminPages.get(`/admin/outbox/${robotRows[0].id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('/overview?province=');
+    expect(detail.text).not.toContain('data-testid="mail-preview"');
 
     // Running the period again queues nothing new for the robots.
     await t.http.post('/api/v1/reports/runs').set(auth(admin)).send({ period: '2025-05' });
