@@ -1,10 +1,10 @@
-import { t } from '@app/reporting';
+import { type Locale, t } from '@app/reporting';
 import { type DigestModel, provinceName, type UnitReportModel } from '@app/reporting/mail';
 
 /** Units and requirements listed in a robot message: it must stay short (WeCom takes 4096 bytes). */
 const MAX_LINES = 5;
 
-/** Markdown shown inside a link or a bold span: brackets and asterisks would break it. */
+/** Text shown inside markdown: brackets, asterisks and the like would change it. */
 const plain = (s: string) => s.replace(/[[\]*_`#<>]/g, ' ').trim();
 
 /**
@@ -12,30 +12,34 @@ const plain = (s: string) => s.replace(/[[\]*_`#<>]/g, ' ').trim();
  * requirements fewest units meet, the units worst off, and a link to the overview.
  */
 export function digestMarkdown(model: DigestModel, overviewUrl: string): { title: string; markdown: string } {
-  const L = 'zh';
+  const L: Locale = model.locale;
   const province = model.provinces?.length ? provinceName(L, model.provinces[0]) : '';
-  const title = `${province} ${model.period} 月度汇总`;
+  const title = t(L, 'mail.robot.digestTitle', { province, period: model.period });
   const labels = new Map(model.requirements.map((r) => [r.key, r.label[L]]));
-  const shortfalls = Object.entries(model.totals.meeting)
+  const fewestMet = Object.entries(model.totals.meeting)
     .filter(([, m]) => m.met < m.of)
     .sort(([, a], [, b]) => a.met / a.of - b.met / b.of)
     .slice(0, MAX_LINES);
   const worst = model.rows.filter((r) => r.overall !== 'met').slice(0, MAX_LINES);
   const lines = [
     `### ${plain(title)}`,
-    `截至 ${model.asOf}：单位 **${model.totals.units}** 个，全部指标达标 **${model.totals.byStatus.met}** 个`,
+    t(L, 'mail.robot.digestSummary', {
+      asOf: model.asOf,
+      units: model.totals.units,
+      met: model.totals.byStatus.met,
+    }),
   ];
-  if (shortfalls.length) {
-    lines.push('', '**达标最少的指标**');
-    for (const [key, m] of shortfalls)
-      lines.push(`- ${plain(labels.get(key) ?? key)}：${m.met}/${m.of} 个单位达标`);
+  if (fewestMet.length) {
+    lines.push('', `**${t(L, 'mail.robot.fewestMet')}**`);
+    for (const [key, m] of fewestMet)
+      lines.push(`- ${plain(labels.get(key) ?? key)}: ${t(L, 'mail.robot.metOf', m)}`);
   }
   if (worst.length) {
-    lines.push('', '**需关注的单位**');
-    for (const r of worst) lines.push(`- ${plain(r.unit.name)}：${t(L, `status.${r.overall}`)}`);
+    lines.push('', `**${t(L, 'mail.robot.attention')}**`);
+    for (const r of worst) lines.push(`- ${plain(r.unit.name)}: ${t(L, `status.${r.overall}`)}`);
   }
-  if (model.queueTotal) lines.push('', `待审核活动 ${model.queueTotal} 项`);
-  lines.push('', `[查看总览](${overviewUrl})`);
+  if (model.queueTotal) lines.push('', t(L, 'mail.robot.queue', { n: model.queueTotal }));
+  lines.push('', `[${t(L, 'mail.robot.overviewLink')}](${overviewUrl})`);
   return { title, markdown: lines.join('\n') };
 }
 
@@ -44,19 +48,19 @@ export function unitReportMarkdown(
   model: UnitReportModel,
   unitUrl: string,
 ): { title: string; markdown: string } {
-  const L = 'zh';
-  const title = `${model.unit.name} ${model.period} 月度报告`;
+  const L: Locale = model.locale;
+  const title = t(L, 'mail.robot.unitTitle', { unit: model.unit.name, period: model.period });
   const lines = [
     `### ${plain(title)}`,
-    `截至 ${model.asOf}：${t(L, `status.${model.overall}`)}`,
+    t(L, 'mail.robot.unitSummary', { asOf: model.asOf, status: t(L, `status.${model.overall}`) }),
     '',
     ...model.requirements.map(
       (r) =>
-        `- ${plain(r.shortLabel[L])}：${r.verified}/${r.minimum}` +
-        (r.remaining > 0 ? `，尚需 ${r.remaining}` : ''),
+        `- ${plain(r.shortLabel[L])}: ${r.verified}/${r.minimum}` +
+        (r.remaining > 0 ? t(L, 'mail.robot.stillNeeded', { n: r.remaining }) : ''),
     ),
     '',
-    `[查看单位](${unitUrl})`,
+    `[${t(L, 'mail.robot.unitLink')}](${unitUrl})`,
   ];
   return { title, markdown: lines.join('\n') };
 }
