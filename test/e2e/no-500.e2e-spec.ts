@@ -71,6 +71,9 @@ const ROUTES = [
   'GET /api/v1/reports/units/:id/charts/:chart',
   'POST /api/v1/reviews/bulk',
   'GET /api/v1/reviews/queue',
+  'GET /api/v1/robots',
+  'POST /api/v1/robots',
+  'DELETE /api/v1/robots/:id',
   'GET /api/v1/rule-sets',
   'GET /api/v1/units',
   'POST /api/v1/units',
@@ -97,6 +100,9 @@ const ROUTES = [
   'GET /overview.csv',
   'GET /overview.xlsx',
   'GET /review',
+  'GET /robots',
+  'POST /robots',
+  'POST /robots/:id/delete',
   'POST /review/:id/reject',
   'POST /review/:id/verify',
   'POST /review/bulk',
@@ -206,6 +212,21 @@ async function evidence(): Promise<{ activity: number; file: number }> {
   return { activity: a, file: res.body[0].id as number };
 }
 
+/** A WeCom robot of world.unit, added by the admin. */
+async function robot(): Promise<number> {
+  const res = await ok(
+    await t.http.post('/api/v1/robots').set(auth(admin)).send({
+      kind: 'wecom',
+      name: '加固测试群',
+      unitId: world.unit,
+      webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0f3c1d2e-aaaa-bbbb',
+    }),
+    201,
+    'add robot',
+  );
+  return res.body.id as number;
+}
+
 let emailSeq = 0;
 async function user(): Promise<number> {
   const res = await ok(
@@ -264,6 +285,7 @@ async function params(method: string, path: string): Promise<Record<string, stri
     evidence: async () => (fresh ? (await evidence()).file : world.evidence.file),
     users: async () => (fresh ? user() : world.user),
     outbox: async () => world.outbox,
+    robots: robot,
   };
   if (!id[kind]) throw new Error(`no record for ${path}`);
   out.id = String(await id[kind]());

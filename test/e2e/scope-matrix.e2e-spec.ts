@@ -574,7 +574,65 @@ const ENDPOINTS: Endpoint[] = [
       check: (res) => expect(res.body.status).toBe('queued'),
     }),
   },
+  {
+    name: 'GET /api/v1/robots',
+    action: 'robots:manage',
+    expect: { admin: 200, supervisor: 200, unit: 403 },
+    call: async () => {
+      await robot('own');
+      await robot('other');
+      return {
+        method: 'get',
+        path: '/api/v1/robots',
+        check: (res) => {
+          expect(res.body.length).toBeGreaterThan(0);
+          for (const r of res.body as { unitId: number; webhook: string }[]) {
+            expect(visibleTo(unitById(r.unitId))).toBe(true);
+            expect(r.webhook).not.toContain(ROBOT_KEY);
+          }
+        },
+      };
+    },
+  },
+  {
+    // Supervisors set robots for the units of their provinces only.
+    name: 'POST /api/v1/robots',
+    action: 'robots:manage',
+    expect: { admin: [201, 201, 201], supervisor: [201, 201, 404], unit: [403, 403, 403] },
+    call: async (s) => ({
+      method: 'post',
+      path: '/api/v1/robots',
+      body: { kind: 'wecom', name: '矩阵群', unitId: units[s].id, webhookUrl: WECOM_URL },
+      check: (res) => expect(res.body.webhook).not.toContain(ROBOT_KEY),
+    }),
+  },
+  {
+    name: 'DELETE /api/v1/robots/:id',
+    action: 'robots:manage',
+    expect: { admin: [204, 204, 204], supervisor: [204, 204, 404], unit: [403, 403, 403] },
+    call: async (s) => ({ method: 'delete', path: `/api/v1/robots/${await robot(s)}` }),
+  },
 ];
+
+const ROBOT_KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+const WECOM_URL = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${ROBOT_KEY}`;
+
+/** A WeCom robot of the unit in `scope`, added by the admin. */
+async function robot(scope: Scope): Promise<number> {
+  const res = await ok(
+    await t.http
+      .post('/api/v1/robots')
+      .set(as('admin'))
+      .send({ kind: 'wecom', name: `群 ${scope}`, unitId: units[scope].id, webhookUrl: WECOM_URL }),
+    201,
+    'add robot',
+  );
+  return res.body.id as number;
+}
+
+function unitById(id: number): { id: number; province: string } {
+  return Object.values(units).find((u) => u.id === id) as { id: number; province: string };
+}
 
 async function userId(email: string): Promise<number> {
   const res = await t.http.get('/api/v1/users').query({ q: email }).set(as('admin'));

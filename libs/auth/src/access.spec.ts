@@ -32,6 +32,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'reports:digest': ['supervisor', 'admin'],
   'reports:run': ['admin'],
   'outbox:manage': ['admin'],
+  'robots:manage': ['supervisor', 'admin'],
   'users:manage': ['admin'],
   'audit:read': ['admin'],
   'admin:pages': ['admin'],

@@ -50,6 +50,12 @@ const RULES = {
     zh: '只有管理员可以管理发件箱',
     en: 'Only administrators manage the outbox',
   },
+  /** WeCom and DingTalk group robots of the provinces and units in scope. */
+  'robots:manage': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以设置群机器人',
+    en: 'Only supervisors and administrators set up group robots',
+  },
   'users:manage': { roles: ['admin'], zh: '只有管理员可以管理用户', en: 'Only administrators manage users' },
   'audit:read': {
     roles: ['admin'],

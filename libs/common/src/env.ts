@@ -195,6 +195,20 @@ export class Env {
   @Max(86400)
   MAIL_LEASE_SECONDS = 600;
 
+  /** Group robots: the window their limit of 20 messages counts over (the platforms' is a minute). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ROBOT_RATE_WINDOW_SECONDS = 60;
+
+  /**
+   * Group robots: hosts (host:port, comma-separated) accepted in webhook URLs besides the platforms' own,
+   * over http too. For tests against a local server; leave unset in production.
+   */
+  @IsString()
+  ROBOT_ALLOWED_HOSTS = '';
+
   /** The address users reach the service at: links in mails, secure cookies on https. Unset: http://localhost:PORT. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s/]+/, { message: 'PUBLIC_URL must be an http:// or https:// address' })

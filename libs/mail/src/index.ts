@@ -7,3 +7,4 @@ export * from './outbox.types';
 export * from './outbox.worker';
 export * from './render-pass';
 export * from './retry-policy';
+export * from './robot.sender';

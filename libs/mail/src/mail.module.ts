@@ -3,11 +3,12 @@ import { MailTransport } from './mail.transport';
 import { OutboxRenderers } from './outbox.renderers';
 import { OutboxService } from './outbox.service';
 import { OutboxWorker } from './outbox.worker';
+import { RobotSender } from './robot.sender';
 
 /** The outbox, its worker and the transport. Global: any feature may enqueue mail. */
 @Global()
 @Module({
-  providers: [MailTransport, OutboxRenderers, OutboxService, OutboxWorker],
-  exports: [MailTransport, OutboxRenderers, OutboxService, OutboxWorker],
+  providers: [MailTransport, OutboxRenderers, OutboxService, OutboxWorker, RobotSender],
+  exports: [MailTransport, OutboxRenderers, OutboxService, OutboxWorker, RobotSender],
 })
 export class MailModule {}

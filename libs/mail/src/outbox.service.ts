@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery, type RequiredEntityData } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ConflictError, Env, NotFoundError } from '@app/common';
-import { AuditLog, OutboxMessage, type OutboxAttachment, type OutboxStatus } from '@app/db';
+import {
+  AuditLog,
+  OutboxMessage,
+  type OutboxAttachment,
+  type OutboxChannel,
+  type OutboxStatus,
+} from '@app/db';
 import { runBound } from './bound-query';
 import { messageIdFor } from './message-id';
 import type { EnqueueResult, EnqueueSpec, RenderedMail } from './outbox.types';
@@ -24,6 +30,10 @@ export interface OutboxSummary {
   idempotencyKey: string;
   kind: string;
   period: string;
+  channel: OutboxChannel;
+  /** The robot of a wecom or dingtalk row. */
+  robotId: number | null;
+  /** The address; for a robot row its masked webhook. */
   recipient: string;
   recipientName: string | null;
   locale: string;
@@ -81,6 +91,8 @@ export class OutboxService {
         idempotencyKey: s.idempotencyKey,
         kind: s.kind,
         period: s.period,
+        channel: s.channel ?? 'mail',
+        robotId: s.robotId ?? null,
         recipient: s.recipient.trim().toLowerCase(),
         recipientName: s.recipientName ?? null,
         locale: s.locale ?? 'zh',
@@ -215,6 +227,8 @@ export function summary(m: OutboxMessage): OutboxSummary {
     idempotencyKey: m.idempotencyKey,
     kind: m.kind,
     period: m.period,
+    channel: m.channel,
+    robotId: m.robotId ?? null,
     recipient: m.recipient,
     recipientName: m.recipientName ?? null,
     locale: m.locale,

@@ -1,4 +1,4 @@
-import type { OutboxMessage } from '@app/db';
+import type { OutboxChannel, OutboxMessage } from '@app/db';
 import type { OutgoingAttachment } from './mail.transport';
 
 /** A mail ready to send: what a renderer returns and what the outbox stores. */
@@ -28,14 +28,21 @@ export interface EnqueueSpec {
   idempotencyKey: string;
   kind: string;
   period: string;
+  /** An e-mail address; for a robot row (channel wecom or dingtalk, robotId) its masked webhook. */
   recipient: string;
+  /** Default mail. */
+  channel?: OutboxChannel;
+  robotId?: number | null;
   recipientName?: string | null;
   locale?: 'zh' | 'en';
   unitId?: number | null;
   userId?: number | null;
   asOf?: string | null;
   runId?: number | null;
-  /** Given for mails rendered up front; report mails leave it out and are rendered by the worker. */
+  /**
+   * Given for mails rendered up front; report mails leave it out and are rendered by the worker. Robot
+   * rows: subject is the title, text the markdown, html ''.
+   */
   rendered?: RenderedMail;
 }
 

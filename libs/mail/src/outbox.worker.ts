@@ -3,7 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
 import { DomainError, Env } from '@app/common';
-import { AuditLog, OutboxMessage, dialectOf } from '@app/db';
+import { AuditLog, OutboxMessage, Robot, dialectOf } from '@app/db';
 import { runBound, updateBound } from './bound-query';
 import { fileNameFor } from './message-id';
 import { MailTransport, type OutgoingMail } from './mail.transport';
@@ -12,6 +12,7 @@ import { storedRendering } from './outbox.service';
 import type { ProcessSummary, RenderedMail, RenderPass, SendOutcome } from './outbox.types';
 import { PassMemo } from './render-pass';
 import { backoffSeconds, classifySendError } from './retry-policy';
+import { ROBOT_MESSAGES_PER_MINUTE, RobotSendError, RobotSender } from './robot.sender';
 
 export interface ProcessOptions {
   /** Only rows of this period (the CLI drains its own run). */
@@ -26,6 +27,11 @@ export interface ProcessOptions {
 const ABANDONED_CHECK_EVERY = 20;
 const ABANDONED = 'worker stopped while sending; attempt limit reached';
 const CONCURRENCY = 4;
+/** PostgreSQL advisory lock taken by each claim, so two claims never both see a robot under its limit. */
+const CLAIM_LOCK = 7_303_002;
+
+/** The renderer kind of a robot row of `kind` (a markdown message instead of a mail). */
+export const robotRenderKind = (kind: string) => `robot:${kind}`;
 
 /**
  * Sends what the outbox holds. Rows are claimed by one atomic UPDATE (PostgreSQL: the candidates are
@@ -48,6 +54,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly env: Env,
     private readonly transport: MailTransport,
     private readonly renderers: OutboxRenderers,
+    private readonly robots: RobotSender,
   ) {}
 
   /** Polls only on instances that run workers (ROLE all or worker). */
@@ -144,34 +151,49 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       `(("status" = 'queued' and "next_attempt_at" <= ?) or ` +
       `("status" = 'sending' and "locked_until" < ${lease.now.sql} and "attempts" < ?))` +
       (period ? ` and "period" = ?` : '') +
+      // A robot takes ROBOT_MESSAGES_PER_MINUTE messages per window: its rows wait while it has had that many.
+      ` and ("robot_id" is null or (select count(*) from "outbox_messages" "r" where "r"."robot_id" = ` +
+      `"outbox_messages"."robot_id" and "r"."last_attempt_at" > ?) < ?)` +
       (except.length ? ` and "id" not in (${except.map(() => '?').join(', ')})` : '');
+    const windowStart = new Date(now.getTime() - this.env.ROBOT_RATE_WINDOW_SECONDS * 1000);
     const dueParams = [
       d(now),
       ...lease.now.params,
       this.env.MAIL_MAX_ATTEMPTS,
       ...(period ? [period] : []),
+      d(windowStart),
+      ROBOT_MESSAGES_PER_MINUTE,
       ...except,
     ];
     const set =
       `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ${lease.end.sql}, ` +
       `"last_attempt_at" = ?, "updated_at" = ?`;
     const setParams = [token, ...lease.end.params, d(now), d(now)];
-    const conn = em.getConnection();
     if (this.postgres) {
-      await conn.execute(
-        `with c as (select "id" from "outbox_messages" where ${due} order by "next_attempt_at", "id" limit ? ` +
-          `for update skip locked) update "outbox_messages" m set ${set} from c where m."id" = c."id"`,
-        [...dueParams, limit, ...setParams],
-        'run',
-      );
+      // Claims take turns (each is one short statement), so a robot's count is never read by two at once.
+      await em.transactional(async (tx) => {
+        const ctx = tx.getTransactionContext();
+        await tx.getConnection().execute(`select pg_advisory_xact_lock(${CLAIM_LOCK})`, [], 'all', ctx);
+        await tx
+          .getConnection()
+          .execute(
+            `with c as (select "id" from "outbox_messages" where ${due} order by "next_attempt_at", "id" limit ? ` +
+              `for update skip locked) update "outbox_messages" m set ${set} from c where m."id" = c."id"`,
+            [...dueParams, limit, ...setParams],
+            'run',
+            ctx,
+          );
+      });
     } else {
       // SQLite: one writer at a time, and this single statement is atomic.
-      await conn.execute(
-        `update "outbox_messages" set ${set} where "id" in (select "id" from "outbox_messages" where ${due} ` +
-          `order by "next_attempt_at", "id" limit ?)`,
-        [...setParams, ...dueParams, limit],
-        'run',
-      );
+      await em
+        .getConnection()
+        .execute(
+          `update "outbox_messages" set ${set} where "id" in (select "id" from "outbox_messages" where ${due} ` +
+            `order by "next_attempt_at", "id" limit ?)`,
+          [...setParams, ...dueParams, limit],
+          'run',
+        );
     }
     return em.find(OutboxMessage, { claimToken: token }, { orderBy: { id: 'asc' } });
   }
@@ -259,6 +281,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   async deliver(m: OutboxMessage, pass: RenderPass = new PassMemo()): Promise<SendOutcome> {
     const em = this.orm.em.fork();
     const token = m.claimToken as string;
+    if (m.channel !== 'mail') return this.deliverToRobot(em, m, token, pass);
     let mail: OutgoingMail;
     let leased: boolean;
     try {
@@ -299,6 +322,39 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return this.recordSent(em, m, token, response);
   }
 
+  /** Renders (first time only) a robot row's markdown, posts it to the robot and records the outcome. */
+  private async deliverToRobot(
+    em: EntityManager,
+    m: OutboxMessage,
+    token: string,
+    pass: RenderPass,
+  ): Promise<SendOutcome> {
+    let robot: Robot | null;
+    let message: RenderedMail;
+    let leased: boolean;
+    try {
+      robot = m.robotId ? await em.findOne(Robot, { id: m.robotId }) : null;
+      if (!robot) return this.recordFailure(em, m, token, { transient: false, message: 'robot removed' });
+      const got = await this.renderedOf(em, m, token, pass);
+      if (!got) return this.lost(m, 'while rendering');
+      ({ mail: message, leased } = got);
+    } catch (e) {
+      return this.recordFailure(em, m, token, {
+        transient: !(e instanceof DomainError),
+        message: `render: ${(e as Error).message}`,
+      });
+    }
+    if (!leased && !(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
+    let response: string;
+    try {
+      ({ response } = await this.robots.send(robot, message.subject, message.text));
+    } catch (e) {
+      if (e instanceof RobotSendError) return this.recordFailure(em, m, token, e.failure);
+      return this.recordFailure(em, m, token, { transient: true, message: (e as Error).message });
+    }
+    return this.recordSent(em, m, token, response);
+  }
+
   /**
    * The mail to send, and whether its lease was renewed with it (a mail rendered now); null when the
    * claim was lost while it was being rendered (another worker claimed the row, or the lease ran out).
@@ -326,8 +382,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       };
       return { mail, leased: false };
     }
-    const renderer = this.renderers.get(m.kind);
-    if (!renderer) throw new Error(`no renderer for mail kind ${m.kind}`);
+    const kind = m.channel === 'mail' ? m.kind : robotRenderKind(m.kind);
+    const renderer = this.renderers.get(kind);
+    if (!renderer) throw new Error(`no renderer for ${kind}`);
     // The subject is cut once, here, so the first attempt sends what a retry would.
     const rendered = await renderer(m, pass);
     const stored = storedRendering(rendered);

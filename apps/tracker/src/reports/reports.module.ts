@@ -10,12 +10,25 @@ import { ReportQueries } from './report-queries';
 import { ReportsController } from './reports.controller';
 import { ReportsScheduler } from './reports.scheduler';
 import { ReportsService } from './reports.service';
+import { RobotsController } from '../robots/robots.controller';
+import { RobotsService } from '../robots/robots.service';
 
-/** Monthly report e-mails: recipients, rendering, schedule, previews, and the outbox endpoints. */
+/**
+ * Monthly report e-mails: recipients, rendering, schedule, previews, the outbox endpoints, and the group
+ * robots (WeCom, DingTalk) the reports also go to.
+ */
 @Module({
   imports: [MailModule, ComplianceModule, ActivitiesModule],
-  controllers: [ReportsController, OutboxController],
-  providers: [ReportBuilder, ReportQueries, ReportMails, ChartRenderer, ReportsService, ReportsScheduler],
-  exports: [ReportsService, ReportMails, ReportBuilder],
+  controllers: [ReportsController, OutboxController, RobotsController],
+  providers: [
+    ReportBuilder,
+    ReportQueries,
+    ReportMails,
+    ChartRenderer,
+    ReportsService,
+    ReportsScheduler,
+    RobotsService,
+  ],
+  exports: [ReportsService, ReportMails, ReportBuilder, RobotsService],
 })
 export class ReportsModule {}

@@ -18,6 +18,7 @@ import { type Locale } from '@app/reporting';
 import type { DigestChartName, UnitChartName } from '@app/reporting/mail';
 import { Clock } from '../common/clock';
 import { Metrics } from '../observability/metrics.service';
+import { RobotsService } from '../robots/robots.service';
 import type { Page } from '../common/pagination';
 import { contactsOf, REPORTED_UNIT_STATUSES } from './report-builder.service';
 import {
@@ -84,6 +85,7 @@ export class ReportsService {
     private readonly worker: OutboxWorker,
     private readonly mails: ReportMails,
     private readonly metrics: Metrics,
+    private readonly robots: RobotsService,
   ) {}
 
   /** Creates the outbox rows of `period` that do not exist yet; sending is the worker's job. */
@@ -125,7 +127,10 @@ export class ReportsService {
         summary.skipped = 'already_ran';
         return;
       }
-      const specs = await this.recipients(tx, period, asOf);
+      const units = await this.reportedUnits(tx, period);
+      const mails = await this.recipients(tx, period, asOf, units);
+      // The group robots' rows (province digests, unit reports) are the run's too, created with the mails.
+      const specs: EnqueueSpec[] = [...mails, ...(await this.robots.monthlySpecs(tx, period, asOf, units))];
       const run = tx.create(ReportRun, {
         period,
         trigger: opts.trigger,
@@ -198,11 +203,10 @@ export class ReportsService {
     return this.run(period, { trigger: 'catch_up', scheduledFor: tick, tick: true });
   }
 
-  /** Every mail the period has a recipient for, as outbox specs (idempotency key per recipient). */
-  async recipients(em: EntityManager, period: string, asOf: IsoDate): Promise<RecipientSpec[]> {
+  /** The units that get a report for the period. */
+  private reportedUnits(em: EntityManager, period: string): Promise<Unit[]> {
     const { start, end } = periodBounds(period);
-    const specs: RecipientSpec[] = [];
-    const units = await em.find(
+    return em.find(
       Unit,
       {
         deletedAt: null,
@@ -212,6 +216,17 @@ export class ReportsService {
       },
       { orderBy: { id: 'asc' } },
     );
+  }
+
+  /** Every mail the period has a recipient for, as outbox specs (idempotency key per recipient). */
+  async recipients(
+    em: EntityManager,
+    period: string,
+    asOf: IsoDate,
+    reported?: Unit[],
+  ): Promise<RecipientSpec[]> {
+    const specs: RecipientSpec[] = [];
+    const units = reported ?? (await this.reportedUnits(em, period));
     for (const unit of units) {
       for (const c of contactsOf(unit)) {
         specs.push({

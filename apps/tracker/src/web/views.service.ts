@@ -134,6 +134,7 @@ function navFor(p: Principal, path: string): NavItem[] {
     items.push(['/activities/new', 'web.nav.newActivity']);
   if (Access.can(p, 'compliance:overview')) items.push(['/overview', 'web.nav.overview']);
   if (Access.can(p, 'activities:review')) items.push(['/review', 'web.nav.review']);
+  if (Access.can(p, 'robots:manage')) items.push(['/robots', 'web.nav.robots']);
   if (Access.can(p, 'admin:pages')) {
     items.push(
       ['/admin/units', 'web.nav.units'],

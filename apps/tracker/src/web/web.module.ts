@@ -28,6 +28,7 @@ import { OverviewPagesController } from './controllers/overview-pages.controller
 import { ReviewPagesController } from './controllers/review-pages.controller';
 import { AdminPagesController } from './controllers/admin-pages.controller';
 import { AdminRecordsController } from './controllers/admin-records.controller';
+import { RobotPagesController } from './controllers/robot-pages.controller';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -49,6 +50,7 @@ import { AdminRecordsController } from './controllers/admin-records.controller';
     ReviewPagesController,
     AdminPagesController,
     AdminRecordsController,
+    RobotPagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })

@@ -2,6 +2,9 @@ import { CalendarDate } from './calendar-date.type';
 import { Entity, Index, type Opt, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from './base.entity';
 
+/** mail: an e-mail over SMTP; wecom, dingtalk: a markdown message to a group robot (robotId). */
+export type OutboxChannel = 'mail' | 'wecom' | 'dingtalk';
+
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
 export const OUTBOX_STATUSES = [
   'queued',
@@ -21,7 +24,7 @@ export interface OutboxAttachment {
 }
 
 /**
- * Every e-mail the service sends is first one of these rows (SPEC §4 "Report / outbox"). The unique
+ * Every e-mail and robot message the service sends is first one of these rows (SPEC §4 "Report / outbox"). The unique
  * idempotency key makes enqueueing repeatable; the worker claims due rows, sends, and records the outcome.
  * Report mails are enqueued with what regenerates them (kind, unit or user, period, asOf, locale) and
  * rendered by the worker on the first attempt; the rendered subject, HTML, text and attachments are
@@ -31,6 +34,7 @@ export interface OutboxAttachment {
 @Index({ properties: ['status', 'nextAttemptAt'] })
 @Index({ properties: ['period', 'kind'] })
 @Index({ properties: ['recipient'] })
+@Index({ properties: ['robotId', 'lastAttemptAt'] })
 export class OutboxMessage extends BaseEntity {
   @Unique()
   @Property({ type: 'string', length: 400 })
@@ -44,7 +48,14 @@ export class OutboxMessage extends BaseEntity {
   @Property({ type: 'string', length: 7 })
   period!: string;
 
-  /** Lower-case address. */
+  @Property({ type: 'string', length: 10, default: 'mail' })
+  channel: Opt<OutboxChannel> = 'mail';
+
+  /** The robot a wecom or dingtalk row goes to. */
+  @Property({ type: 'integer', nullable: true })
+  robotId?: number | null;
+
+  /** Lower-case address; for a robot row its masked webhook. */
   @Property({ type: 'string', length: 254 })
   recipient!: string;
 

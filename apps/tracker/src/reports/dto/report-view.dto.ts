@@ -1,4 +1,4 @@
-import type { OutboxAttachment, OutboxStatus, ReportRunTrigger } from '@app/db';
+import type { OutboxAttachment, OutboxChannel, OutboxStatus, ReportRunTrigger } from '@app/db';
 import type { OutboxDetail, OutboxSummary } from '@app/mail';
 import type { RunSummary } from '../reports.service';
 
@@ -20,6 +20,11 @@ export class OutboxSummaryDto implements OutboxSummary {
   kind: string;
   /** Report month YYYY-MM. */
   period: string;
+  /** mail, or a group robot (wecom, dingtalk). */
+  channel: OutboxChannel;
+  /** The robot of a wecom or dingtalk row. */
+  robotId: number | null;
+  /** The e-mail address; for a robot row its masked webhook. */
   recipient: string;
   recipientName: string | null;
   locale: string;

@@ -192,6 +192,7 @@ export class AdminRecordsController {
 }
 
 interface MailRef {
+  channel: string;
   kind: string;
   period: string;
   locale: string;
@@ -201,6 +202,8 @@ interface MailRef {
 
 /** The report preview endpoint that renders this mail again (used while it is not yet rendered). */
 function previewUrl(m: MailRef): string | null {
+  // A robot's markdown is shown as its text; the mail previews are not what it got.
+  if (m.channel !== 'mail') return null;
   const q = `period=${m.period}&locale=${m.locale}`;
   if (m.kind === UNIT_REPORT && m.unitId) return `/api/v1/reports/units/${m.unitId}?${q}`;
   if (m.kind === SUPERVISOR_DIGEST && m.userId) return `/api/v1/reports/digest?${q}&userId=${m.userId}`;

@@ -5,6 +5,7 @@ import { Migration20261201095406 } from './Migration20261201095406';
 import { Migration20261201105048 } from './Migration20261201105048';
 import { Migration20261201124334 } from './Migration20261201124334';
 import { Migration20261201154031 } from './Migration20261201154031';
+import { Migration20261201162528 } from './Migration20261201162528';
 import { Migration20261201162546 } from './Migration20261201162546';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -14,5 +15,6 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201105048', class: Migration20261201105048 },
   { name: 'Migration20261201124334', class: Migration20261201124334 },
   { name: 'Migration20261201154031', class: Migration20261201154031 },
+  { name: 'Migration20261201162528', class: Migration20261201162528 },
   { name: 'Migration20261201162546', class: Migration20261201162546 },
 ];
