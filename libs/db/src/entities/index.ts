@@ -11,6 +11,8 @@ export * from './report-run.entity';
 export * from './unit-target.entity';
 export * from './compliance-count.entity';
 export * from './login-failure.entity';
+export * from './program-setting.entity';
+export * from './calendar-feed.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -22,6 +24,8 @@ import { ReportRun } from './report-run.entity';
 import { UnitTarget } from './unit-target.entity';
 import { ActivityMonthCount, ComplianceCount, ComplianceVersion } from './compliance-count.entity';
 import { LoginFailure } from './login-failure.entity';
+import { ProgramSetting } from './program-setting.entity';
+import { CalendarFeed } from './calendar-feed.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -38,4 +42,6 @@ export const ENTITIES = [
   ActivityMonthCount,
   ComplianceVersion,
   LoginFailure,
+  ProgramSetting,
+  CalendarFeed,
 ];

@@ -6,6 +6,7 @@ import { Migration20261201105047 } from './Migration20261201105047';
 import { Migration20261201113654 } from './Migration20261201113654';
 import { Migration20261201124333 } from './Migration20261201124333';
 import { Migration20261201154031 } from './Migration20261201154031';
+import { Migration20261201162607 } from './Migration20261201162607';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -15,4 +16,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201113654', class: Migration20261201113654 },
   { name: 'Migration20261201124333', class: Migration20261201124333 },
   { name: 'Migration20261201154031', class: Migration20261201154031 },
+  { name: 'Migration20261201162607', class: Migration20261201162607 },
 ];

@@ -5,6 +5,7 @@ import { Migration20261201095406 } from './Migration20261201095406';
 import { Migration20261201105048 } from './Migration20261201105048';
 import { Migration20261201124334 } from './Migration20261201124334';
 import { Migration20261201154031 } from './Migration20261201154031';
+import { Migration20261201162607 } from './Migration20261201162607';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -13,4 +14,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201105048', class: Migration20261201105048 },
   { name: 'Migration20261201124334', class: Migration20261201124334 },
   { name: 'Migration20261201154031', class: Migration20261201154031 },
+  { name: 'Migration20261201162607', class: Migration20261201162607 },
 ];
