@@ -19,6 +19,7 @@ import { ActivitiesModule } from './activities/activities.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { ReportsModule } from './reports/reports.module';
+import { RemindersModule } from './reminders/reminders.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -55,6 +56,7 @@ export class AppModule {
         ReviewsModule,
         EvidenceModule,
         ReportsModule,
+        RemindersModule,
         WebModule,
       ],
     };

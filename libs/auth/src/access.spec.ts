@@ -34,6 +34,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'outbox:manage': ['admin'],
   'users:manage': ['admin'],
   'audit:read': ['admin'],
+  'rule-sets:manage': ['admin'],
   'admin:pages': ['admin'],
 };
 

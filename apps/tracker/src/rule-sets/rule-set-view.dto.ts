@@ -34,19 +34,3 @@ export class RuleSetDto implements RuleSet {
   reminderDays: number[];
   note?: string;
 }
-
-/** The reminder days of a program: the admin's override if set, else the latest rule set's. */
-export class ProgramRemindersDto {
-  program: string;
-  /** Largest first. */
-  days: number[];
-  /** The latest rule set's days (what applies without an override). */
-  defaultDays: number[];
-  /** True when an administrator set `days`. */
-  overridden: boolean;
-}
-
-export class ProgramRemindersInputDto {
-  /** 1–5 distinct whole days from 1 to 365 (before a period's last day); null drops the override. */
-  days: number[] | null;
-}

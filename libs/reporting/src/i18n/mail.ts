@@ -63,6 +63,16 @@ export const mail: AreaMessages = {
     'mail.alt.cumulative': '累计核实活动数与应达进度的折线图',
     'mail.alt.share': '各项任务达标单位占比图',
     'mail.alt.status': '单位状态分布图',
+    'mail.reminder.subject': '【示范项目提醒】{unit}：距 {end} 还有 {days} 天，尚有任务未完成',
+    'mail.reminder.title': '考核期截止提醒',
+    'mail.reminder.greeting': '{name}，您好：',
+    'mail.reminder.greetingAnon': '您好：',
+    'mail.reminder.intro':
+      '{unit}本考核期将于 {end} 截止（还有 {days} 天）。截至 {today}，以下任务尚未达到最低要求：',
+    'mail.reminder.periodLabel': '考核期',
+    'mail.reminder.cta': '登录平台查看本单位、填报活动',
+    'mail.reminder.footer': '本邮件由系统自动发送，请勿直接回复。',
+    'mail.reminder.why': '考核期截止前 {list} 天，仍有任务未完成的单位会收到本提醒。',
   },
   en: {
     'mail.brand': 'National service-industry standardization demonstration projects',
@@ -128,5 +138,15 @@ export const mail: AreaMessages = {
     'mail.alt.cumulative': 'Line chart of cumulative verified activities against the pace',
     'mail.alt.share': 'Share of units meeting each requirement',
     'mail.alt.status': 'Units by status',
+    'mail.reminder.subject': 'Reminder: {unit}, {days} days until {end}, requirements still open',
+    'mail.reminder.title': 'Period deadline reminder',
+    'mail.reminder.greeting': 'Dear {name},',
+    'mail.reminder.greetingAnon': 'Hello,',
+    'mail.reminder.intro':
+      'The current period of {unit} ends on {end} ({days} days left). As of {today}, these requirements are not yet met:',
+    'mail.reminder.periodLabel': 'Period',
+    'mail.reminder.cta': 'Open the unit and record activities',
+    'mail.reminder.footer': 'This mail is sent automatically; replies to it are not read.',
+    'mail.reminder.why': 'Units with requirements still open are reminded {list} days before a period ends.',
   },
 };
