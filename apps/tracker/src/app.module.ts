@@ -20,6 +20,7 @@ import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { ReportsModule } from './reports/reports.module';
 import { RemindersModule } from './reminders/reminders.module';
+import { CalendarModule } from './calendar/calendar.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -57,6 +58,7 @@ export class AppModule {
         EvidenceModule,
         ReportsModule,
         RemindersModule,
+        CalendarModule,
         WebModule,
       ],
     };

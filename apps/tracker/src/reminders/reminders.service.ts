@@ -29,7 +29,7 @@ export interface OpenDeadline {
   periodEnd: IsoDate;
   /** Days from `today` to periodEnd. */
   daysLeft: number;
-  /** Requirements not yet met by periodEnd, worst first. */
+  /** Requirements not yet met by periodEnd, worst first (empty: all met). */
   items: (StillNeededFacts & { key: string })[];
   /** The reminder days that apply to the unit, largest first. */
   days: number[];
@@ -125,7 +125,7 @@ export class RemindersService {
   /**
    * What the units of `filter` (reported statuses only) still need, per unit and period end, on `today`:
    * one indexed read of the compliance read model (ComplianceService.forScope), no per-unit queries.
-   * Requirements already met, and periods already over, are left out.
+   * Periods already over are left out; `items` holds only requirements not yet met (empty when all are).
    */
   async openDeadlines(filter: ScopeFilter, today: IsoDate = this.clock.today()): Promise<OpenDeadline[]> {
     const view = await this.compliance.forScope(
@@ -143,7 +143,10 @@ export class RemindersService {
       const byEnd = new Map<IsoDate, OpenDeadline>();
       for (const [key, cell] of Object.entries(row.requirements)) {
         const column = columns.get(key);
-        if (!column || cell.remaining <= 0 || cell.status === 'failed') continue;
+        if (!column || cell.status === 'failed') continue;
+        // daysLeft is 0 on the last day and after it: a period already over is left out.
+        const lastDay = row.period.end === today || row.unit.cycleEnd === today;
+        if (cell.daysLeft <= 0 && !lastDay) continue;
         const periodEnd = addDays(today, cell.daysLeft);
         let d = byEnd.get(periodEnd);
         if (!d) {
@@ -154,7 +157,8 @@ export class RemindersService {
             (d = { unit: row.unit, periodStart, periodEnd, daysLeft: cell.daysLeft, items: [], days }),
           );
         }
-        d.items.push({ key, shortLabel: column.shortLabel, unit: column.unit, ...cell });
+        if (cell.remaining > 0)
+          d.items.push({ key, shortLabel: column.shortLabel, unit: column.unit, ...cell });
       }
       for (const d of byEnd.values()) out.push({ ...d, items: notYetMet(d.items) });
     }
@@ -167,6 +171,7 @@ export class RemindersService {
    */
   async run(today: IsoDate = this.clock.today()): Promise<ReminderRunSummary> {
     const due = (await this.openDeadlines({ provinces: null }, today))
+      .filter((d) => d.items.length)
       .map((d) => ({ ...d, daysBefore: dueReminder(d.periodEnd, d.days, today) }))
       .filter((d): d is OpenDeadline & { daysBefore: number } => d.daysBefore !== null);
     const summary: ReminderRunSummary = { today, due: due.length, recipients: 0, queued: 0 };

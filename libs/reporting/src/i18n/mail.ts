@@ -1,6 +1,6 @@
 import type { AreaMessages } from './types';
 
-/** Texts of the monthly report e-mails. Keys start with 'mail.'. */
+/** Texts of the e-mails (monthly reports, reminders) and calendar feeds. Keys start with 'mail.'. */
 export const mail: AreaMessages = {
   zh: {
     'mail.brand': '国家级服务业标准化示范项目',
@@ -71,6 +71,11 @@ export const mail: AreaMessages = {
       '{unit}本考核期将于 {end} 截止（还有 {days} 天）。截至 {today}，以下任务尚未达到最低要求：',
     'mail.reminder.periodLabel': '考核期',
     'mail.reminder.cta': '登录平台查看本单位、填报活动',
+    'mail.calendar.name': '示范项目考核期与提醒',
+    'mail.calendar.periodEnd': '{unit}：考核期截止',
+    'mail.calendar.reminder': '{unit}：截止前 {days} 天提醒',
+    'mail.calendar.stillNeeded': '尚需完成：',
+    'mail.calendar.allMet': '本考核期各项任务均已达标。',
     'mail.reminder.footer': '本邮件由系统自动发送，请勿直接回复。',
     'mail.reminder.why': '考核期截止前 {list} 天，仍有任务未完成的单位会收到本提醒。',
   },
@@ -146,6 +151,11 @@ export const mail: AreaMessages = {
       'The current period of {unit} ends on {end} ({days} days left). As of {today}, these requirements are not yet met:',
     'mail.reminder.periodLabel': 'Period',
     'mail.reminder.cta': 'Open the unit and record activities',
+    'mail.calendar.name': 'Demonstration project deadlines and reminders',
+    'mail.calendar.periodEnd': '{unit}: period ends',
+    'mail.calendar.reminder': '{unit}: reminder, {days} days before the period ends',
+    'mail.calendar.stillNeeded': 'Still needed:',
+    'mail.calendar.allMet': 'Every requirement of this period is met.',
     'mail.reminder.footer': 'This mail is sent automatically; replies to it are not read.',
     'mail.reminder.why': 'Units with requirements still open are reminded {list} days before a period ends.',
   },
