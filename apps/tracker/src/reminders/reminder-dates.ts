@@ -1,5 +1,8 @@
 import { addDays, type IsoDate } from '@app/compliance';
 
+/** The outbox kind of deadline reminders. */
+export const REMINDER = 'reminder';
+
 /** The day a reminder `daysBefore` a period's last day falls on. */
 export function reminderDate(periodEnd: IsoDate, daysBefore: number): IsoDate {
   return addDays(periodEnd, -daysBefore);

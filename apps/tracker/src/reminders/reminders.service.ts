@@ -18,9 +18,9 @@ import { ComplianceService } from '../compliance/compliance.service';
 import type { ScopeFilter, UnitSummary } from '../compliance/compliance.types';
 import { contactsOf, REPORTED_UNIT_STATUSES } from '../reports/report-builder.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
-import { dueReminder } from './reminder-dates';
+import { dueReminder, REMINDER } from './reminder-dates';
 
-export const REMINDER = 'reminder';
+export { REMINDER };
 
 /** What a unit still needs by one period end (requirements of different periods end apart). */
 export interface OpenDeadline {

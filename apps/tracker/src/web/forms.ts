@@ -93,6 +93,9 @@ export const FLASHES = [
   'userSaved',
   'mailRetried',
   'targetSaved',
+  'reminderDaysSaved',
+  'calendarCreated',
+  'calendarRevoked',
   'targetRemoved',
 ] as const;
 

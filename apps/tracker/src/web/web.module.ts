@@ -27,6 +27,9 @@ import { OverviewPagesController } from './controllers/overview-pages.controller
 import { ReviewPagesController } from './controllers/review-pages.controller';
 import { AdminPagesController } from './controllers/admin-pages.controller';
 import { AdminRecordsController } from './controllers/admin-records.controller';
+import { CalendarPagesController } from './controllers/calendar-pages.controller';
+import { RemindersModule } from '../reminders/reminders.module';
+import { CalendarModule } from '../calendar/calendar.module';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -38,6 +41,8 @@ import { AdminRecordsController } from './controllers/admin-records.controller';
     ActivitiesModule,
     EvidenceModule,
     ReportsModule,
+    RemindersModule,
+    CalendarModule,
   ],
   controllers: [
     SessionPagesController,
@@ -47,6 +52,7 @@ import { AdminRecordsController } from './controllers/admin-records.controller';
     ReviewPagesController,
     AdminPagesController,
     AdminRecordsController,
+    CalendarPagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })

@@ -6,6 +6,7 @@ import { LOCALES, type Locale } from '@app/reporting';
 import { DIGEST_CHART_IMAGES, UNIT_CHART_IMAGES } from '@app/reporting/mail';
 import { PageQuery } from '../../common/pagination';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../report-mails.service';
+import { REMINDER } from '../../reminders/reminder-dates';
 
 const PERIOD = /^20\d\d-(0[1-9]|1[0-2])$/;
 const PERIOD_MESSAGE = 'period must be a month YYYY-MM';
@@ -76,7 +77,7 @@ export class OutboxQueryDto extends PageQuery {
   status?: OutboxStatus;
 
   @IsOptional()
-  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST])
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, REMINDER])
   kind?: string;
 
   @IsOptional()
