@@ -2,7 +2,7 @@ import request from 'supertest';
 import ICAL from 'ical.js';
 import type { Unit } from '@app/db';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
+import { bearer, makeUnit, makeUser, meetEverything, PASSWORD, recount } from './compliance.fixtures';
 
 const TODAY = '2026-10-15';
 const CYCLE = { cycleStart: '2025-01-01', cycleEnd: '2027-12-31' };
@@ -42,6 +42,7 @@ describe('calendar feeds', () => {
   let t: TestApp;
   let own: Unit;
   let other: Unit;
+  let done: Unit;
   let unitToken: string;
   let supToken: string;
   let adminToken: string;
@@ -51,7 +52,9 @@ describe('calendar feeds', () => {
     const em = t.orm.em.fork();
     own = makeUnit(em, { name: '本单位', province: '32', ...CYCLE });
     other = makeUnit(em, { name: '外省单位', province: '44', ...CYCLE });
+    done = makeUnit(em, { name: '达标单位', province: '44', ...CYCLE });
     await em.flush();
+    await meetEverything(t, done);
     em.persist(await makeUser(em, { email: 'cal-unit@example.cn', role: 'unit', unit: own }));
     em.persist(await makeUser(em, { email: 'cal-sup@example.cn', role: 'supervisor', provinces: ['44'] }));
     await em.flush();
@@ -96,7 +99,7 @@ describe('calendar feeds', () => {
     expect(again.map((e) => e.uid).sort()).toEqual(events.map((e) => e.uid).sort());
   });
 
-  it('a supervisor’s feed covers their provinces’ units; an admin’s every unit still needing something', async () => {
+  it('a supervisor’s feed covers every unit of their provinces; an admin’s only the units still needing something', async () => {
     const sup = parse(
       (
         await request(t.app.getHttpServer())
@@ -104,7 +107,10 @@ describe('calendar feeds', () => {
           .expect(200)
       ).text,
     );
-    expect(new Set(sup.map((e) => e.summary.split('：')[0]))).toEqual(new Set(['外省单位']));
+    expect(new Set(sup.map((e) => e.summary.split('：')[0]))).toEqual(new Set(['外省单位', '达标单位']));
+    const met = sup.find((e) => e.uid.startsWith(`period-end-${done.id}-`))!;
+    expect(met.description).toContain('本考核期各项任务均已达标');
+    // The administrator's national feed: only units with something still needed (not 达标单位).
     const admin = parse(
       (
         await request(t.app.getHttpServer())

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { RequestContext } from '@mikro-orm/core';
 import { OutboxMessage, type Unit } from '@app/db';
 import { OutboxWorker } from '@app/mail';
@@ -6,9 +7,10 @@ import {
   RemindersService,
   type ReminderRunSummary,
 } from '../../apps/tracker/src/reminders/reminders.service';
+import { REMINDER_JOB } from '../../apps/tracker/src/reminders/reminders.scheduler';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { startSmtp, type TestSmtpServer } from '../support/smtp';
-import { bearer, makeActivity, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
+import { bearer, makeUnit, makeUser, meetEverything, PASSWORD, recount } from './compliance.fixtures';
 
 /** 30 days before the 2026 period ends: the 30-day reminder is due. */
 const TODAY = '2026-12-01';
@@ -16,27 +18,6 @@ const CYCLE = { cycleStart: '2025-01-01', cycleEnd: '2027-12-31' };
 
 function run(t: TestApp, today = TODAY): Promise<ReminderRunSummary> {
   return RequestContext.create(t.orm.em, () => t.app.get(RemindersService).run(today));
-}
-
-/** Verified activities meeting every minimum of service-industry-demo v1 in 2026. */
-function meetEverything(t: TestApp, unit: Unit) {
-  const em = t.orm.em.fork();
-  const u = em.getReference('Unit', unit.id) as Unit;
-  const add = (req: string, n: number, extra = {}) => {
-    for (let i = 0; i < n; i++) em.persist(makeActivity(em, u, req, '2026-03-10', 'verified', extra));
-  };
-  add('exchange_events', 3);
-  add('standard_proposals', 5, { standardLevel: 'national', standardKind: 'proposal' });
-  add('national_papers', 1, { journalLevel: 'national' });
-  em.persist(
-    makeActivity(em, u, 'trained_personnel', '2026-03-10', 'verified', { personKey: 'p1', personName: 'A' }),
-  );
-  em.persist(
-    makeActivity(em, u, 'trained_personnel', '2026-03-10', 'verified', { personKey: 'p2', personName: 'B' }),
-  );
-  add('work_updates', 4);
-  add('media_reports', 2, { outletLevel: 'national' });
-  return em.flush();
 }
 
 describe('deadline reminders', () => {
@@ -235,5 +216,51 @@ describe('deadline reminders', () => {
         .expect(200)
         .expect((r) => expect(r.body).toMatchObject({ days: [60, 30, 7], overridden: false }));
     });
+  });
+});
+
+describe('deadline reminders: the daily job and its catch-up at start-up', () => {
+  let t: TestApp;
+  // 4 and 5 December both lie in the 30-day reminder's window, so the catch-up queues it whether the
+  // instance starts before or after today's 08:00 (Shanghai).
+  const today = '2026-12-05';
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { today });
+    const em = t.orm.em.fork();
+    em.persist(
+      makeUnit(em, {
+        name: '补发单位',
+        province: '35',
+        ...CYCLE,
+        contacts: [{ name: '钱七', email: 'qian@late.example.cn' }],
+      }),
+    );
+    await em.flush();
+    await recount(t);
+  });
+  afterAll(() => t?.close());
+
+  it('a web instance schedules nothing; a worker schedules 08:00 daily and catches up a missed day once', async () => {
+    expect(t.app.get(SchedulerRegistry).doesExist('cron', REMINDER_JOB)).toBe(false);
+    const count = () => t.orm.em.fork().count(OutboxMessage, { kind: 'reminder' });
+    expect(await count()).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const worker = await createTestApp(
+        { DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, ROLE: 'worker', MAIL_POLL_SECONDS: '3600' },
+        { today },
+      );
+      try {
+        expect(worker.app.get(SchedulerRegistry).getCronJob(REMINDER_JOB).cronTime.source).toBe('0 8 * * *');
+        const end = Date.now() + 15_000;
+        while ((await count()) === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await worker.close();
+      }
+      const rows = await t.orm.em.fork().find(OutboxMessage, { kind: 'reminder' });
+      expect(rows.map((r) => r.idempotencyKey)).toEqual([
+        expect.stringMatching(/^reminder:\d+:2026-12-31:30:qian@late\.example\.cn$/),
+      ]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { CronJob } from 'cron';
-import { todayIn } from '@app/compliance';
+import { addDays, todayIn } from '@app/compliance';
 import { Env } from '@app/common';
 import { Clock } from '../common/clock';
 import { latestTickAtOrBefore } from '../reports/report-period';
@@ -44,8 +44,11 @@ export class RemindersScheduler implements OnApplicationBootstrap {
     });
     this.registry.addCronJob(REMINDER_JOB, job);
     // Before today's 08:00, the catch-up stands for yesterday's tick, so nothing goes out early.
-    const tick = latestTickAtOrBefore(REMINDER_CRON, this.env.REPORT_TZ, this.clock.now(), 2);
-    if (tick) void this.safely('catch-up', () => this.reminders.run(todayIn(tick, this.env.REPORT_TZ)));
+    const now = this.clock.now();
+    const tick = latestTickAtOrBefore(REMINDER_CRON, this.env.REPORT_TZ, now, 2);
+    const ticked = tick !== null && todayIn(tick, this.env.REPORT_TZ) === todayIn(now, this.env.REPORT_TZ);
+    const day = ticked ? this.clock.today() : addDays(this.clock.today(), -1);
+    void this.safely('catch-up', () => this.reminders.run(day));
   }
 
   private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
