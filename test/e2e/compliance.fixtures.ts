@@ -84,3 +84,24 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export async function recount(t: TestApp): Promise<void> {
   await t.app.get(ComplianceCounts).rebuild();
 }
+
+/** Verified activities meeting every minimum of service-industry-demo v1 in 2026. */
+export function meetEverything(t: TestApp, unit: Unit): Promise<void> {
+  const em = t.orm.em.fork();
+  const u = em.getReference('Unit', unit.id) as Unit;
+  const add = (req: string, n: number, extra = {}) => {
+    for (let i = 0; i < n; i++) em.persist(makeActivity(em, u, req, '2026-03-10', 'verified', extra));
+  };
+  add('exchange_events', 3);
+  add('standard_proposals', 5, { standardLevel: 'national', standardKind: 'proposal' });
+  add('national_papers', 1, { journalLevel: 'national' });
+  em.persist(
+    makeActivity(em, u, 'trained_personnel', '2026-03-10', 'verified', { personKey: 'p1', personName: 'A' }),
+  );
+  em.persist(
+    makeActivity(em, u, 'trained_personnel', '2026-03-10', 'verified', { personKey: 'p2', personName: 'B' }),
+  );
+  add('work_updates', 4);
+  add('media_reports', 2, { outletLevel: 'national' });
+  return em.flush();
+}

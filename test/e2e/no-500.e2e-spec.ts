@@ -16,6 +16,9 @@ import { auth, createUnit, createUser, unitPayload } from '../fixtures/units';
 /** Every route, by "METHOD /path"; the first test proves the app has no other. */
 const ROUTES = [
   'GET /',
+  'GET /account/calendar',
+  'POST /account/calendar',
+  'POST /account/calendar/revoke',
   'POST /activities',
   'GET /activities/:id',
   'POST /activities/:id',
@@ -28,6 +31,7 @@ const ROUTES = [
   'GET /admin/outbox/:id/html',
   'POST /admin/outbox/:id/retry',
   'GET /admin/rule-sets',
+  'POST /admin/rule-sets/:program/reminders',
   'GET /admin/units',
   'POST /admin/units',
   'POST /admin/units/:id',
@@ -75,6 +79,10 @@ const ROUTES = [
   'POST /api/v1/robots',
   'DELETE /api/v1/robots/:id',
   'GET /api/v1/rule-sets',
+  'GET /api/v1/rule-sets/:program/reminders',
+  'PUT /api/v1/rule-sets/:program/reminders',
+  'POST /api/v1/me/calendar',
+  'DELETE /api/v1/me/calendar',
   'GET /api/v1/units',
   'POST /api/v1/units',
   'DELETE /api/v1/units/:id',
@@ -89,6 +97,7 @@ const ROUTES = [
   'GET /api/v1/users/:id',
   'PATCH /api/v1/users/:id',
   'GET /assets/*path',
+  'GET /calendar/:file',
   'GET /health',
   'GET /health/live',
   'GET /health/ready',
@@ -275,6 +284,8 @@ async function params(method: string, path: string): Promise<Record<string, stri
   }
   if (path.includes(':chart')) out.chart = path.includes('digest') ? 'share' : 'bars';
   if (path.includes('*path')) out.path = 'app.css';
+  if (path.includes(':program')) out.program = 'service-industry-demo';
+  if (path.includes(':file')) out.file = 'x.ics';
   if (!path.includes(':id')) return out;
   const kind = /^\/(?:api\/v1\/|admin\/)?(?:reports\/)?([a-z]+)/.exec(path)![1];
   const id: Record<string, () => Promise<number>> = {

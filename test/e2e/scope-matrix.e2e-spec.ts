@@ -222,6 +222,32 @@ const ENDPOINTS: Endpoint[] = [
     expect: ALL_200,
     call: async () => ({ method: 'get', path: '/api/v1/rule-sets' }),
   },
+  {
+    name: 'POST /api/v1/me/calendar',
+    expect: { admin: 201, supervisor: 201, unit: 201 },
+    call: async () => ({ method: 'post', path: '/api/v1/me/calendar' }),
+  },
+  {
+    name: 'DELETE /api/v1/me/calendar',
+    expect: { admin: 204, supervisor: 204, unit: 204 },
+    call: async () => ({ method: 'delete', path: '/api/v1/me/calendar' }),
+  },
+  {
+    name: 'GET /api/v1/rule-sets/:program/reminders',
+    action: 'rule-sets:manage',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({ method: 'get', path: '/api/v1/rule-sets/service-industry-demo/reminders' }),
+  },
+  {
+    name: 'PUT /api/v1/rule-sets/:program/reminders',
+    action: 'rule-sets:manage',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({
+      method: 'put',
+      path: '/api/v1/rule-sets/service-industry-demo/reminders',
+      body: { days: [45, 10] },
+    }),
+  },
 
   // ---- units ----
   {

@@ -209,12 +209,48 @@ describe('web admin pages: units, users, rule sets, e-mails, audit log', () => {
     await pageLogin(t, form.email, 'long-enough-1');
   });
 
-  it('shows the rule sets read-only', async () => {
+  it('shows the rule sets read-only, but for each program’s reminder days', async () => {
     const res = await admin.get('/admin/rule-sets');
     expect(res.status).toBe(200);
     expect(res.text).toContain('国家级服务业标准化示范项目');
     expect(res.text).toContain('journalLevel');
-    expect(res.text).not.toContain('<form method="post" action="/admin/rule-sets');
+    const forms = [...res.text.matchAll(/<form method="post" action="(\/admin\/rule-sets[^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    expect(forms.sort()).toEqual([
+      '/admin/rule-sets/service-industry-demo/reminders',
+      '/admin/rule-sets/social-management-pilot/reminders',
+    ]);
+    expect(res.text).toMatch(/name="days"[^>]*value="60, 30, 7"/);
+  });
+
+  it('changes a program’s reminder days from the page, naming the field when refused', async () => {
+    const path = '/admin/rule-sets/service-industry-demo/reminders';
+    const bad = await admin.post(path).type('form').send({ _csrf: token, days: '30, 400' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/data-error-for="days">过大/);
+    const ok = await admin.post(path).type('form').send({ _csrf: token, days: '45，10' });
+    expect(ok.status).toBe(303);
+    const page = await admin.get('/admin/rule-sets?done=reminderDaysSaved');
+    expect(page.text).toContain('提醒天数已保存');
+    expect(page.text).toMatch(/name="days"[^>]*value="45, 10"/);
+    const reset = await admin.post(path).type('form').send({ _csrf: token, days: '', reset: '1' });
+    expect(reset.status).toBe(303);
+    expect((await admin.get('/admin/rule-sets')).text).toMatch(/name="days"[^>]*value="60, 30, 7"/);
+  });
+
+  it('makes, shows once and revokes the admin’s calendar link', async () => {
+    expect((await admin.get('/account/calendar')).text).toContain('尚未生成订阅链接');
+    const made = await admin.post('/account/calendar').type('form').send({ _csrf: token });
+    expect(made.status).toBe(200);
+    const url = /value="(https?:\/\/[^"]+\.ics)"/.exec(made.text)![1];
+    const feed = await t.http.get(new URL(url).pathname);
+    expect(feed.status).toBe(200);
+    expect(feed.text).toContain('BEGIN:VCALENDAR');
+    expect((await admin.get('/account/calendar')).text).not.toContain('.ics');
+    const revoked = await admin.post('/account/calendar/revoke').type('form').send({ _csrf: token });
+    expect(revoked.status).toBe(303);
+    expect((await t.http.get(new URL(url).pathname)).status).toBe(404);
   });
 
   it('lists sent reports with a preview of each mail', async () => {

@@ -19,6 +19,8 @@ import { ActivitiesModule } from './activities/activities.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { ReportsModule } from './reports/reports.module';
+import { RemindersModule } from './reminders/reminders.module';
+import { CalendarModule } from './calendar/calendar.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -55,6 +57,8 @@ export class AppModule {
         ReviewsModule,
         EvidenceModule,
         ReportsModule,
+        RemindersModule,
+        CalendarModule,
         WebModule,
       ],
     };

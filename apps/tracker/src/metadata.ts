@@ -452,6 +452,12 @@ export default async () => {
                 required: true,
                 type: () => [t['./rule-sets/rule-set-view.dto'].RequirementDto],
               },
+              reminderDays: {
+                required: true,
+                type: () => [Number],
+                description:
+                  "Days before a period ends that units still needing something are reminded, largest first (the file's; see the program's reminders for an override).",
+              },
               note: { required: false, type: () => String },
             },
           },
@@ -1449,6 +1455,55 @@ export default async () => {
               },
               createdAt: { required: true, type: () => Date },
               updatedAt: { required: true, type: () => Date },
+            },
+          },
+        ],
+        [
+          import('./reminders/reminders.dto.js'),
+          {
+            ProgramRemindersDto: {
+              program: { required: true, type: () => String },
+              days: {
+                required: true,
+                type: () => [Number],
+                description: "Days before a period's last day, largest first.",
+              },
+              defaultDays: {
+                required: true,
+                type: () => [Number],
+                description: "The latest rule set's days (what applies without an override).",
+              },
+              overridden: {
+                required: true,
+                type: () => Boolean,
+                description: 'True when an administrator set `days`.',
+              },
+            },
+            ProgramRemindersInputDto: {
+              days: {
+                required: true,
+                type: () => [Number],
+                nullable: true,
+                description:
+                  "At most 5 distinct whole days from 1 to 365 ([] sends no reminders); null returns to the rule set's days.",
+                minimum: 1,
+                maximum: 365,
+                uniqueItems: true,
+                maxItems: 5,
+              },
+            },
+          },
+        ],
+        [
+          import('./calendar/calendar.dto.js'),
+          {
+            CalendarUrlDto: {
+              url: {
+                required: true,
+                type: () => String,
+                description:
+                  'The private feed: `<PUBLIC_URL>/calendar/<token>.ics`. Anyone with it can read the feed.',
+              },
             },
           },
         ],

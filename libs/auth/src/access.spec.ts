@@ -35,6 +35,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'robots:manage': ['supervisor', 'admin'],
   'users:manage': ['admin'],
   'audit:read': ['admin'],
+  'rule-sets:manage': ['admin'],
   'admin:pages': ['admin'],
 };
 

@@ -62,6 +62,12 @@ const RULES = {
     zh: '只有管理员可以查看审计日志',
     en: 'Only administrators read the audit log',
   },
+  /** Per-program settings over the rule-set files (reminder days). */
+  'rule-sets:manage': {
+    roles: ['admin'],
+    zh: '只有管理员可以修改项目设置',
+    en: 'Only administrators change program settings',
+  },
   /** The administration pages (units, users, rule sets, outbox, audit). */
   'admin:pages': { roles: ['admin'], zh: '只有管理员可以访问', en: 'Administrators only' },
 } as const satisfies Record<string, { roles: readonly Role[]; zh: string; en: string }>;

@@ -99,8 +99,20 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
       'requirements[1].qualifies[1].field must be a non-empty string',
     ],
     [(j: any) => (j.requirements[3].distinctBy = 7), 'requirements[3].distinctBy must be a non-empty string'],
+    [(j: any) => (j.reminderDays = 30), 'reminderDays must be an array of whole days'],
+    [(j: any) => (j.reminderDays = [0]), 'reminderDays must hold whole days from 1 to 365, got 0'],
+    [(j: any) => (j.reminderDays = [366]), 'reminderDays must hold whole days from 1 to 365, got 366'],
+    [(j: any) => (j.reminderDays = [7.5]), 'reminderDays must hold whole days from 1 to 365, got 7.5'],
+    [(j: any) => (j.reminderDays = [30, 30]), 'reminderDays must not repeat a day'],
+    [(j: any) => (j.reminderDays = [1, 2, 3, 4, 5, 6]), 'reminderDays must list at most 5 days'],
   ])('%#: %s', (change, message) => {
     expect(errorAfter(change)).toContain(message);
+  });
+
+  it('reminds 60, 30 and 7 days before a period ends unless the file says otherwise (largest first)', () => {
+    expect(parseRuleSet(shipped(), FILE).reminderDays).toEqual([60, 30, 7]);
+    expect(parseRuleSet({ ...shipped(), reminderDays: [14, 90] }, FILE).reminderDays).toEqual([90, 14]);
+    expect(parseRuleSet({ ...shipped(), reminderDays: [] }, FILE).reminderDays).toEqual([]);
   });
 
   it('rejects a rule set that is not an object', () => {

@@ -10,6 +10,31 @@ const PERIOD_MODES = ['calendar_year', 'project_year'] as const;
 const REQUIREMENT_PERIODS = ['annual', 'cycle'] as const;
 const PROGRAM_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const REQUIREMENT_KEY = /^[a-z][a-z0-9_]*$/;
+/** Days before a period ends that a unit still short of a minimum is reminded (SPEC §3 "Still needed"). */
+export const DEFAULT_REMINDER_DAYS: readonly number[] = [60, 30, 7];
+export const MAX_REMINDER_DAYS = 5;
+export const REMINDER_DAY_MAX = 365;
+
+/**
+ * The problem with a list of reminder days (integers 1–365, distinct, at most 5), or null when it is
+ * fine. Shared by the rule-set files and the admin's per-program override.
+ */
+export function reminderDaysProblem(value: unknown): string | null {
+  if (!Array.isArray(value)) return 'must be an array of whole days';
+  if (value.length > MAX_REMINDER_DAYS) return `must list at most ${MAX_REMINDER_DAYS} days`;
+  for (const d of value) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1 || d > REMINDER_DAY_MAX) {
+      return `must hold whole days from 1 to ${REMINDER_DAY_MAX}, got ${JSON.stringify(d)}`;
+    }
+  }
+  if (new Set(value).size !== value.length) return 'must not repeat a day';
+  return null;
+}
+
+/** Reminder days largest first (60, 30, 7): the order reminders fall in. */
+export function sortedReminderDays(days: readonly number[]): number[] {
+  return [...days].sort((a, b) => b - a);
+}
 
 /**
  * Validates a parsed JSON rule set strictly (unknown fields are errors too, so a misspelt
@@ -67,7 +92,7 @@ export function parseRuleSet(json: unknown, source = 'rule set', catalogue?: Kin
     json,
     '',
     ['program', 'version', 'name', 'periodMode', 'prorate', 'requirements'],
-    ['note'],
+    ['note', 'reminderDays'],
   );
   const ruleSet: RuleSet = {
     program: matching(root.program, 'program', PROGRAM_ID, 'lower-case words joined by hyphens'),
@@ -78,7 +103,13 @@ export function parseRuleSet(json: unknown, source = 'rule set', catalogue?: Kin
     requirements: array(root.requirements, 'requirements', true).map((r, i) =>
       requirement(r, `requirements[${i}]`),
     ),
+    reminderDays: [...DEFAULT_REMINDER_DAYS],
   };
+  if (root.reminderDays !== undefined) {
+    const problem = reminderDaysProblem(root.reminderDays);
+    if (problem) fail('reminderDays', problem);
+    ruleSet.reminderDays = sortedReminderDays(root.reminderDays as number[]);
+  }
   ruleSet.requirements.forEach((r, i, all) => {
     const first = all.findIndex((other) => other.key === r.key);
     if (first !== i) fail(`requirements[${i}].key`, `"${r.key}" repeats requirements[${first}].key`);

@@ -44,6 +44,8 @@ export interface RuleSet {
   periodMode: 'calendar_year' | 'project_year';
   prorate: boolean;
   requirements: Requirement[];
+  /** Days before a period ends that units still needing something are reminded, largest first (default 60, 30, 7). */
+  reminderDays: number[];
   /** Free text: where the numbers come from, caveats. Not used by the engine. */
   note?: string;
 }

@@ -21,6 +21,7 @@ const RULES_ZH: Record<string, string> = {
   isArray: '必须是数组',
   arrayMaxSize: '条目过多',
   arrayMinSize: '条目过少',
+  arrayUnique: '不能有重复',
   isUrl: '必须是有效网址',
   isCreditCode: '统一社会信用代码无效（校验位不符）',
   isAfterStart: '建设周期结束日期必须晚于开始日期',

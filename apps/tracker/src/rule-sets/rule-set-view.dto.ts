@@ -30,5 +30,7 @@ export class RuleSetDto implements RuleSet {
   periodMode: 'calendar_year' | 'project_year';
   prorate: boolean;
   requirements: RequirementDto[];
+  /** Days before a period ends that units still needing something are reminded, largest first (the file's; see the program's reminders for an override). */
+  reminderDays: number[];
   note?: string;
 }

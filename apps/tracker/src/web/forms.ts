@@ -106,6 +106,9 @@ export const FLASHES = [
   'userSaved',
   'mailRetried',
   'targetSaved',
+  'reminderDaysSaved',
+  'calendarCreated',
+  'calendarRevoked',
   'targetRemoved',
 ] as const;
 

@@ -29,6 +29,9 @@ import { ReviewPagesController } from './controllers/review-pages.controller';
 import { AdminPagesController } from './controllers/admin-pages.controller';
 import { AdminRecordsController } from './controllers/admin-records.controller';
 import { RobotPagesController } from './controllers/robot-pages.controller';
+import { CalendarPagesController } from './controllers/calendar-pages.controller';
+import { RemindersModule } from '../reminders/reminders.module';
+import { CalendarModule } from '../calendar/calendar.module';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -41,6 +44,8 @@ import { RobotPagesController } from './controllers/robot-pages.controller';
     EvidenceModule,
     NoticesModule,
     ReportsModule,
+    RemindersModule,
+    CalendarModule,
   ],
   controllers: [
     SessionPagesController,
@@ -51,6 +56,7 @@ import { RobotPagesController } from './controllers/robot-pages.controller';
     AdminPagesController,
     AdminRecordsController,
     RobotPagesController,
+    CalendarPagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })

@@ -12,6 +12,8 @@ export * from './unit-target.entity';
 export * from './compliance-count.entity';
 export * from './login-failure.entity';
 export * from './robot.entity';
+export * from './program-setting.entity';
+export * from './calendar-feed.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -24,6 +26,8 @@ import { UnitTarget } from './unit-target.entity';
 import { ActivityMonthCount, ComplianceCount, ComplianceVersion } from './compliance-count.entity';
 import { LoginFailure } from './login-failure.entity';
 import { Robot } from './robot.entity';
+import { ProgramSetting } from './program-setting.entity';
+import { CalendarFeed } from './calendar-feed.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -41,4 +45,6 @@ export const ENTITIES = [
   ComplianceVersion,
   LoginFailure,
   Robot,
+  ProgramSetting,
+  CalendarFeed,
 ];

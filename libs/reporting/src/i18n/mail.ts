@@ -1,6 +1,6 @@
 import type { AreaMessages } from './types';
 
-/** Texts of the monthly report e-mails. Keys start with 'mail.'. */
+/** Texts of the e-mails (monthly reports, reminders) and calendar feeds. Keys start with 'mail.'. */
 export const mail: AreaMessages = {
   zh: {
     'mail.robot.digestTitle': '{province} {period} 月度汇总',
@@ -99,6 +99,21 @@ export const mail: AreaMessages = {
     'mail.notice.open': '查看活动',
     'mail.notice.footer':
       '本邮件由系统自动发送，请勿直接回复。登录平台后可在「通知设置」中选择接收方式或不再接收。',
+    'mail.reminder.subject': '【示范项目提醒】{unit}：距 {end} 还有 {days} 天，尚有任务未完成',
+    'mail.reminder.title': '考核期截止提醒',
+    'mail.reminder.greeting': '{name}，您好：',
+    'mail.reminder.greetingAnon': '您好：',
+    'mail.reminder.intro':
+      '{unit}本考核期将于 {end} 截止（还有 {days} 天）。截至 {today}，以下任务尚未达到最低要求：',
+    'mail.reminder.periodLabel': '考核期',
+    'mail.reminder.cta': '登录平台查看本单位、填报活动',
+    'mail.calendar.name': '示范项目考核期与提醒',
+    'mail.calendar.periodEnd': '{unit}：考核期截止',
+    'mail.calendar.reminder': '{unit}：截止前 {days} 天提醒',
+    'mail.calendar.stillNeeded': '尚需完成：',
+    'mail.calendar.allMet': '本考核期各项任务均已达标。',
+    'mail.reminder.footer': '本邮件由系统自动发送，请勿直接回复。',
+    'mail.reminder.why': '考核期截止前 {list} 天，仍有任务未完成的单位会收到本提醒。',
   },
   en: {
     'mail.robot.digestTitle': '{province} {period} monthly digest',
@@ -204,5 +219,20 @@ export const mail: AreaMessages = {
     'mail.notice.open': 'Open the activity',
     'mail.notice.footer':
       'This mail is sent automatically; replies to it are not read. Sign in and open Notifications to choose how you get these, or to turn them off.',
+    'mail.reminder.subject': 'Reminder: {unit}, {days} days until {end}, requirements still open',
+    'mail.reminder.title': 'Period deadline reminder',
+    'mail.reminder.greeting': 'Dear {name},',
+    'mail.reminder.greetingAnon': 'Hello,',
+    'mail.reminder.intro':
+      'The current period of {unit} ends on {end} ({days} days left). As of {today}, these requirements are not yet met:',
+    'mail.reminder.periodLabel': 'Period',
+    'mail.reminder.cta': 'Open the unit and record activities',
+    'mail.calendar.name': 'Demonstration project deadlines and reminders',
+    'mail.calendar.periodEnd': '{unit}: period ends',
+    'mail.calendar.reminder': '{unit}: reminder, {days} days before the period ends',
+    'mail.calendar.stillNeeded': 'Still needed:',
+    'mail.calendar.allMet': 'Every requirement of this period is met.',
+    'mail.reminder.footer': 'This mail is sent automatically; replies to it are not read.',
+    'mail.reminder.why': 'Units with requirements still open are reminded {list} days before a period ends.',
   },
 };

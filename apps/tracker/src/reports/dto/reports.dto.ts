@@ -7,6 +7,7 @@ import { DIGEST_CHART_IMAGES, UNIT_CHART_IMAGES } from '@app/reporting/mail';
 import { PageQuery } from '../../common/pagination';
 import { NOTICE_KINDS } from '../../notices/notice-kinds';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../report-mails.service';
+import { REMINDER } from '../../reminders/reminder-dates';
 
 const PERIOD = /^20\d\d-(0[1-9]|1[0-2])$/;
 const PERIOD_MESSAGE = 'period must be a month YYYY-MM';
@@ -77,7 +78,7 @@ export class OutboxQueryDto extends PageQuery {
   status?: OutboxStatus;
 
   @IsOptional()
-  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS])
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS, REMINDER])
   kind?: string;
 
   @IsOptional()

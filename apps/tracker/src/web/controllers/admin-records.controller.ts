@@ -11,11 +11,16 @@ import { AuditQuery } from '../../audit/audit-query.dto';
 import { AuditQueryService } from '../../audit/audit-query.service';
 import { NOTICE_KINDS } from '../../notices/notice-kinds';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.service';
+import { REMINDER } from '../../reminders/reminder-dates';
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { MAX_ID } from '../../activities/dto/activity.dto';
 import { FlashQuery, FormBase, IsPageNumber, pageCount, PageQueryBase } from '../forms';
+import { submitForm, validateForm } from '../form-validation';
+import { requestLocale } from '../locale';
 import type { PageRequest } from '../locale';
+import { ProgramRemindersInputDto } from '../../reminders/reminders.dto';
+import { type ProgramReminders, RemindersService } from '../../reminders/reminders.service';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
 
@@ -62,7 +67,7 @@ export class OutboxPageQuery extends FlashQuery {
   status?: OutboxStatus;
 
   @IsOptional()
-  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS])
+  @IsIn([UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS, REMINDER])
   kind?: string;
 
   @IsOptional()
@@ -94,14 +99,58 @@ export class AdminRecordsController {
     private readonly audit: AuditQueryService,
     private readonly outbox: OutboxService,
     private readonly reports: ReportsService,
+    private readonly reminders: RemindersService,
   ) {}
 
   @Get('rule-sets')
-  ruleSetList(@Req() req: PageRequest, @Res() res: Response) {
+  async ruleSetList(@Query() q: FlashQuery, @Req() req: PageRequest, @Res() res: Response) {
+    await this.showRuleSets(req, res, { flash: this.views.flash(req, q.done) });
+  }
+
+  /** The program's reminder days from the form's "60, 30, 7" (or back to the rule set's with `reset`). */
+  @Post('rule-sets/:program/reminders')
+  async setReminderDays(
+    @CurrentUser() p: Principal,
+    @Param('program') program: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const locale = requestLocale(req);
+    const raw = typeof body.days === 'string' ? body.days : '';
+    const days =
+      body.reset !== undefined
+        ? null
+        : raw
+            .split(/[\s,，、;；]+/)
+            .filter(Boolean)
+            .map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+    await submitForm(
+      validateForm(ProgramRemindersInputDto, { days }, locale),
+      locale,
+      async (dto) => {
+        await this.reminders.setDays(p, program, dto.days);
+        res.redirect(303, '/admin/rule-sets?done=reminderDaysSaved');
+      },
+      ({ errors, formError }) =>
+        this.showRuleSets(
+          req,
+          res,
+          { reminderForm: { program, value: raw, error: errors.days ?? formError } },
+          400,
+        ),
+    );
+  }
+
+  private async showRuleSets(req: PageRequest, res: Response, extra: object, status = 200) {
     const sets = [...this.ruleSets.all()].sort(
       (a, b) => a.program.localeCompare(b.program) || b.version - a.version,
     );
-    this.views.page(req, res, 'admin/rule-sets.njk', { sets });
+    const reminders: Record<string, ProgramReminders> = {};
+    for (const program of new Set(sets.map((s) => s.program))) {
+      reminders[program] = await this.reminders.settingsOf(program);
+    }
+    this.views.page(req, res, 'admin/rule-sets.njk', { sets, reminders, ...extra }, status);
   }
 
   @Get('audit')
@@ -143,7 +192,7 @@ export class AdminRecordsController {
       runs,
       filters: q,
       statuses: OUTBOX_STATUSES,
-      kinds: [UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS],
+      kinds: [UNIT_REPORT, SUPERVISOR_DIGEST, ...NOTICE_KINDS, REMINDER],
       pages: pageCount(result.total, PAGE_SIZE),
       flash: this.views.flash(req, q.done),
     });
