@@ -122,15 +122,12 @@ describe('demo data on 1 December: no paper means behind pace and still needed, 
             line,
             found: true,
           });
-          // The progress table's row: status behind pace, never 进度正常.
-          const row = text.split('\n').find((l) => l.startsWith(`${papers.label.zh} `))!;
-          expect(row.trim().split(/\s+/).slice(1)).toEqual([
-            String(c.verified),
-            String(c.pending),
-            '1',
-            '1',
-            STATUS_ZH[c.status],
-          ]);
+          // The progress line ("label：value" pairs): status behind pace, never 进度正常.
+          const row = text.split('\n').find((l) => l.startsWith(`- ${papers.label.zh}：`));
+          expect(row).toBe(
+            `- ${papers.label.zh}：已核实 ${c.verified}，待审核 ${c.pending}，最低要求 1，应达进度 1，` +
+              `状态 ${STATUS_ZH[c.status]}`,
+          );
           expect(text).not.toContain('目前没有进度不足的任务');
           expect(text).not.toContain('各项任务均已达标');
         }
@@ -157,17 +154,18 @@ describe('demo data on 1 December: no paper means behind pace and still needed, 
       });
     }
 
-    // The text table: unit, overall, then "verified / minimum status" per requirement column.
+    // The text table: one block per unit (its name, then "label：verified / minimum，status" lines).
     const tableAt = lines.findIndex((l) => l.startsWith('## 单位 × 任务一览'));
-    const header = lines[tableAt + 2].split(/\s{2,}/);
-    const papersCol = header.indexOf(columns.find((q) => q.key === 'national_papers')!.shortLabel.zh);
-    expect(papersCol).toBeGreaterThan(1);
+    expect(tableAt).toBeGreaterThan(0);
+    const papersLabel = columns.find((q) => q.key === 'national_papers')!.shortLabel.zh;
     for (const r of paperless) {
-      const row = lines.slice(tableAt + 4).find((l) => l.startsWith(`${r.unit.name}  `))!;
-      const cell = row.split(/\s{2,}/)[papersCol];
+      const at = lines.indexOf(`${r.unit.name}（广东省）`, tableAt);
+      expect({ unit: r.unit.name, block: at > tableAt }).toEqual({ unit: r.unit.name, block: true });
+      const block = lines.slice(at + 1, lines.indexOf('', at));
+      const cell = block.find((l) => l.startsWith(`- ${papersLabel}：`));
       expect({ unit: r.unit.name, cell }).toEqual({
         unit: r.unit.name,
-        cell: `0 / 1 ${STATUS_ZH[r.requirements.national_papers.status]}`,
+        cell: `- ${papersLabel}：0 / 1，${STATUS_ZH[r.requirements.national_papers.status]}`,
       });
       expect(cell).not.toContain('进度正常');
     }
