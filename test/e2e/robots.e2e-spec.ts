@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { RequestContext } from '@mikro-orm/core';
 import { OutboxMessage } from '@app/db';
 import { OutboxWorker } from '@app/mail';
-import { RobotsService } from '../../apps/tracker/src/robots/robots.service';
+import { RobotChannel } from '../../apps/tracker/src/robots/robot-channel';
+import { RemindersService } from '../../apps/tracker/src/reminders/reminders.service';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { auth, createUnit, createUser } from '../fixtures/units';
 import { csrfOf, pageLogin } from './web-fixtures';
@@ -126,7 +127,7 @@ describe('group robots (WeCom, DingTalk)', () => {
   const enqueue = (unitId: number, n: number, prefix: string, app: TestApp = t) =>
     RequestContext.create(app.orm.em, () =>
       app.orm.em.fork().transactional(async (tx) => {
-        const robots = app.app.get(RobotsService);
+        const robots = app.app.get(RobotChannel);
         for (let i = 0; i < n; i++) {
           await robots.enqueueFor(
             tx,
@@ -371,6 +372,47 @@ describe('group robots (WeCom, DingTalk)', () => {
     } finally {
       await b.app.close();
     }
+  });
+
+  it("a unit's robots get its rejection notices (reason and link) and its deadline reminders", async () => {
+    const robot = await addRobot(admin, {
+      kind: 'wecom',
+      name: '单位通知群',
+      unitId: unitA,
+      webhookUrl: srv.wecom('unit-notices-1'),
+    });
+    const unitUser = await t.login('robot-unit@example.cn', 'long-enough-password-1');
+    const created = await t.http
+      .post('/api/v1/activities')
+      .set(auth(unitUser))
+      .send({ requirement: 'exchange_events', date: '2025-06-01', title: '交流会[一]', location: '会议室' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(unitUser)).expect(200);
+    await t.http
+      .post(`/api/v1/activities/${id}/reject`)
+      .set(auth(supervisor))
+      .send({ reason: '缺少签到表' })
+      .expect(200);
+    // 60 days before the year's end the unit still needs everything: a reminder, to its robots too.
+    const reminders = t.app.get(RemindersService);
+    await RequestContext.create(t.orm.em, () => reminders.run('2025-11-01'));
+    await RequestContext.create(t.orm.em, () => reminders.run('2025-11-01')); // again: nothing new
+    await drain();
+    const texts = srv.of('unit-notices-1').map((r) => r.body.markdown?.content ?? '');
+    expect(texts).toHaveLength(2);
+    const [notice, reminder] = texts;
+    expect(notice).toContain('缺少签到表');
+    expect(notice).toContain(`/activities/${id})`);
+    // Brackets in the title would make a link: shown as plain text.
+    expect(notice).not.toContain('交流会[一]');
+    expect(reminder).toContain('还需');
+    expect(reminder).toContain(`/units/${unitA})`);
+    const rows = await t.orm.em.fork().find(OutboxMessage, { robotId: robot.id }, { orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.idempotencyKey)).toEqual([
+      expect.stringMatching(new RegExp(`^notice_rejected:${id}:\\d+:robot:${robot.id}$`)),
+      `reminder:${unitA}:2025-12-31:60:robot:${robot.id}`,
+    ]);
   });
 
   it('a deleted robot is gone for its own scope only; others get 404', async () => {

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { Env, NotFoundError } from '@app/common';
+import { RobotChannel } from '../robots/robot-channel';
+import { rejectedMarkdown } from '../robots/robot-markdown';
 import { Activity, type NoticePreferences, type Role, type Unit, User } from '@app/db';
 import { type EnqueueSpec, OutboxService } from '@app/mail';
 import { formatDate, type Locale, t } from '@app/reporting/i18n';
@@ -87,6 +89,7 @@ export class NoticesService {
     private readonly env: Env,
     private readonly outbox: OutboxService,
     private readonly ruleSets: RuleSetsService,
+    private readonly robots: RobotChannel,
   ) {}
 
   async preferences(userId: number): Promise<Preferences> {
@@ -131,6 +134,18 @@ export class NoticesService {
       );
     }
     if (specs.length) await this.outbox.enqueue(specs, em);
+    // The unit's group robots, whatever anyone's choice: a group chat is no one's mailbox.
+    const item = this.item(a, 'zh', false);
+    await this.robots.enqueueFor(
+      em,
+      { unitId: a.unit.id },
+      {
+        keyBase: `${NOTICE_REJECTED}:${a.id}:${at.getTime()}`,
+        kind: NOTICE_REJECTED,
+        period: dayOf(at).slice(0, 7),
+        ...rejectedMarkdown('zh', { ...item, unit: a.unit.name, reason: item.reason }),
+      },
+    );
   }
 
   /** Queues whatever is due at `now`: the verification batches of ended hours, then yesterday's digests. */

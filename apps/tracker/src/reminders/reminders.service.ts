@@ -18,6 +18,8 @@ import { ComplianceService } from '../compliance/compliance.service';
 import type { ScopeFilter, UnitSummary } from '../compliance/compliance.types';
 import { contactsOf, REPORTED_UNIT_STATUSES } from '../reports/report-builder.service';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
+import { RobotChannel } from '../robots/robot-channel';
+import { reminderMarkdown } from '../robots/robot-markdown';
 import { dueReminder, REMINDER } from './reminder-dates';
 
 export { REMINDER };
@@ -70,6 +72,7 @@ export class RemindersService {
     private readonly ruleSets: RuleSetsService,
     private readonly outbox: OutboxService,
     private readonly worker: OutboxWorker,
+    private readonly robots: RobotChannel,
   ) {}
 
   /** A program's reminder days; 404 for an unknown program. */
@@ -197,6 +200,23 @@ export class RemindersService {
     for (const d of due) {
       const unit = units.get(d.unit.id);
       if (!unit) continue;
+      // The unit's group robots get the same reminder (in Chinese), under the same key without an address.
+      const mail = this.render(d, today, 'zh', null);
+      await this.robots.enqueueFor(
+        this.em,
+        { unitId: unit.id },
+        {
+          keyBase: `${REMINDER}:${unit.id}:${d.periodEnd}:${d.daysBefore}`,
+          kind: REMINDER,
+          period: d.periodEnd.slice(0, 7),
+          ...reminderMarkdown('zh', {
+            unit: unit.name,
+            subject: mail.subject,
+            items: d.items.map((i) => stillNeededText('zh', i, today)).filter((x): x is string => !!x),
+            url: `${this.env.PUBLIC_URL.replace(/\/+$/, '')}/units/${unit.id}`,
+          }),
+        },
+      );
       for (const r of recipientsOf(unit, users.get(unit.id) ?? [])) {
         specs.push({
           idempotencyKey: `${REMINDER}:${unit.id}:${d.periodEnd}:${d.daysBefore}:${r.email}`,

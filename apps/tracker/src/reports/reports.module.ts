@@ -12,13 +12,14 @@ import { ReportsScheduler } from './reports.scheduler';
 import { ReportsService } from './reports.service';
 import { RobotsController } from '../robots/robots.controller';
 import { RobotsService } from '../robots/robots.service';
+import { RobotChannelModule } from '../robots/robot-channel.module';
 
 /**
  * Monthly report e-mails: recipients, rendering, schedule, previews, the outbox endpoints, and the group
  * robots (WeCom, DingTalk) the reports also go to.
  */
 @Module({
-  imports: [MailModule, ComplianceModule, ActivitiesModule],
+  imports: [MailModule, ComplianceModule, ActivitiesModule, RobotChannelModule],
   controllers: [ReportsController, OutboxController, RobotsController],
   providers: [
     ReportBuilder,

@@ -64,3 +64,34 @@ export function unitReportMarkdown(
   ];
   return { title, markdown: lines.join('\n') };
 }
+
+/** A rejection for the unit's group robots: what was sent back, why, and a link to the activity. */
+export function rejectedMarkdown(
+  L: Locale,
+  a: { unit: string; title: string; date: string; requirement: string; reason: string | null; url: string },
+): { title: string; markdown: string } {
+  const title = t(L, 'mail.notice.rejected.title');
+  const lines = [
+    `### ${plain(title)}`,
+    `**${t(L, 'mail.notice.unit')}**${t(L, 'mail.text.colon')}${plain(a.unit)}`,
+    `${a.date} · ${plain(a.requirement)} · ${plain(a.title)}`,
+    `**${t(L, 'mail.notice.reason')}**${t(L, 'mail.text.colon')}${plain(a.reason ?? '')}`,
+    '',
+    `[${t(L, 'mail.notice.open')}](${a.url})`,
+  ];
+  return { title, markdown: lines.join('\n') };
+}
+
+/** A deadline reminder for the unit's group robots: the period's end and what is still needed. */
+export function reminderMarkdown(
+  L: Locale,
+  r: { unit: string; subject: string; items: string[]; url: string },
+): { title: string; markdown: string } {
+  const lines = [
+    `### ${plain(r.subject)}`,
+    ...r.items.slice(0, MAX_LINES * 2).map((i) => `- ${plain(i)}`),
+    '',
+    `[${t(L, 'mail.robot.unitLink')}](${r.url})`,
+  ];
+  return { title: r.subject, markdown: lines.join('\n') };
+}

@@ -4,7 +4,6 @@ import { Env, InvalidInputError, NotFoundError } from '@app/common';
 import { type Principal, ScopePolicy } from '@app/auth';
 import { AuditLog, type OutboxMessage, Robot, type RobotKind, Unit } from '@app/db';
 import {
-  type EnqueueResult,
   maskedWebhook,
   maskSecret,
   OutboxRenderers,
@@ -16,6 +15,7 @@ import {
 import { ReportBuilder } from '../reports/report-builder.service';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../reports/report-mails.service';
 import type { CreateRobotDto } from './dto/robot.dto';
+import { robotSpec } from './robot-channel';
 import { digestMarkdown, unitReportMarkdown } from './robot-markdown';
 
 export interface RobotView {
@@ -27,24 +27,6 @@ export interface RobotView {
   webhook: string;
   secret: string | null;
   createdAt: Date;
-}
-
-/** Where a message goes: the robots of a province, of a unit, or both. */
-export interface RobotScope {
-  province?: string | null;
-  unitId?: number | null;
-}
-
-/** A message for robots, rendered up front. */
-export interface RobotMessage {
-  /** The idempotency key of the message without any address; each robot's row adds `:robot:<id>`. */
-  keyBase: string;
-  kind: string;
-  period: string;
-  /** DingTalk shows it in the notification; WeCom ignores it. */
-  title: string;
-  /** Markdown both platforms render (headings, bold, links, lists); cut to WeCom's 4096 bytes. */
-  markdown: string;
 }
 
 /**
@@ -129,27 +111,6 @@ export class RobotsService implements OnModuleInit {
   }
 
   /**
-   * Queues `message` for every robot of the province and of the unit given, one outbox row per robot
-   * with the key `${keyBase}:robot:${robotId}` (enqueueing again adds nothing), sent by the outbox
-   * worker within the robots' limit of 20 messages a minute and retried like mails. Pass the
-   * transaction's EntityManager to queue atomically with the change the message is about. Scopes with
-   * no robot queue nothing.
-   */
-  async enqueueFor(em: EntityManager, scope: RobotScope, message: RobotMessage): Promise<EnqueueResult> {
-    const robots = await this.robotsOf(em, scope);
-    const rendered: RenderedMail = {
-      subject: message.title,
-      html: '',
-      text: message.markdown,
-      attachments: [],
-    };
-    return this.outbox.enqueue(
-      robots.map((r) => ({ ...robotSpec(r, message.keyBase, message.kind, message.period), rendered })),
-      em,
-    );
-  }
-
-  /**
    * The robot rows of a monthly run, rendered by the worker at send time like the mails: each
    * province robot gets its province's digest, each unit robot its unit's report. `units` are the
    * run's reported units.
@@ -203,14 +164,6 @@ export class RobotsService implements OnModuleInit {
     throw new NotFoundError(`robot message ${m.kind}`);
   }
 
-  private robotsOf(em: EntityManager, scope: RobotScope): Promise<Robot[]> {
-    const or: FilterQuery<Robot>[] = [];
-    if (scope.province) or.push({ province: scope.province });
-    if (scope.unitId) or.push({ unitId: scope.unitId });
-    if (!or.length) return Promise.resolve([]);
-    return em.find(Robot, { $or: or }, { orderBy: { id: 'asc' } });
-  }
-
   /** Robots the caller sees: admins all, supervisors those of their provinces and of units in them. */
   private async visible(p: Principal, where: FilterQuery<Robot> = {}): Promise<Robot[]> {
     const robots = await this.em.find(Robot, where, { orderBy: { id: 'asc' } });
@@ -257,19 +210,6 @@ export class RobotsService implements OnModuleInit {
 function inScopeProvinces(p: Principal, province: string): boolean {
   const allowed = ScopePolicy.provinces(p);
   return allowed === null || allowed.includes(province);
-}
-
-function robotSpec(r: Robot, keyBase: string, kind: string, period: string) {
-  return {
-    idempotencyKey: `${keyBase}:robot:${r.id}`,
-    kind,
-    period,
-    channel: r.kind,
-    robotId: r.id,
-    recipient: maskedWebhook(r.kind, r.webhookUrl),
-    recipientName: r.name,
-    locale: 'zh' as const,
-  };
 }
 
 function asMessage(m: { title: string; markdown: string }): RenderedMail {
