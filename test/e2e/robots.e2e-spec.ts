@@ -6,6 +6,8 @@ import { OutboxMessage } from '@app/db';
 import { OutboxWorker } from '@app/mail';
 import { RobotChannel } from '../../apps/tracker/src/robots/robot-channel';
 import { RemindersService } from '../../apps/tracker/src/reminders/reminders.service';
+import { NoticesService } from '../../apps/tracker/src/notices/notices.service';
+import { addDays, todayIn } from '@app/compliance';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { auth, createUnit, createUser } from '../fixtures/units';
 import { csrfOf, pageLogin } from './web-fixtures';
@@ -413,6 +415,46 @@ describe('group robots (WeCom, DingTalk)', () => {
       expect.stringMatching(new RegExp(`^notice_rejected:${id}:\\d+:robot:${robot.id}$`)),
       `reminder:${unitA}:2025-12-31:60:robot:${robot.id}`,
     ]);
+  });
+
+  it("an hour's verifications go to the unit's robots, a day's submissions to the province's", async () => {
+    await addRobot(admin, {
+      kind: 'dingtalk',
+      name: '省通知群',
+      province: '44',
+      webhookUrl: srv.dingtalk('province-notices-1'),
+    });
+    await addRobot(admin, {
+      kind: 'wecom',
+      name: '单位通知群 B',
+      unitId: unitB,
+      webhookUrl: srv.wecom('unit-notices-2'),
+    });
+    const created = await t.http.post('/api/v1/activities').set(auth(admin)).send({
+      unitId: unitB,
+      requirement: 'exchange_events',
+      date: '2025-06-02',
+      title: '观摩活动',
+      location: '展厅',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(admin)).expect(200);
+    await t.http.post(`/api/v1/activities/${id}/verify`).set(auth(supervisor)).expect(200);
+    const notices = t.app.get(NoticesService);
+    const tick = (at: Date) => RequestContext.create(t.orm.em, () => notices.tick(at));
+    await tick(new Date(Date.now() + 65 * 60_000)); // the verification's hour has ended
+    await tick(new Date(`${addDays(todayIn(), 1)}T09:00:00+08:00`)); // the next morning's digests
+    await tick(new Date(`${addDays(todayIn(), 1)}T09:05:00+08:00`)); // a later tick: nothing new
+    await drain();
+    const province = srv.of('province-notices-1').map((r) => r.body.markdown?.text ?? '');
+    expect(province).toHaveLength(1);
+    expect(province[0]).toContain('机器人单位 B · 2025-06-02 · 观摩活动');
+    expect(province[0]).toContain('/review)');
+    const unit = srv.of('unit-notices-2').map((r) => r.body.markdown?.content ?? '');
+    expect(unit).toHaveLength(1);
+    expect(unit[0]).toContain('2025-06-02 · 观摩活动');
+    expect(unit[0]).toContain(`/units/${unitB})`);
   });
 
   it('a deleted robot is gone for its own scope only; others get 404', async () => {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { Env, NotFoundError } from '@app/common';
 import { RobotChannel } from '../robots/robot-channel';
-import { rejectedMarkdown } from '../robots/robot-markdown';
+import { listMarkdown, rejectedMarkdown } from '../robots/robot-markdown';
 import { Activity, type NoticePreferences, type Role, type Unit, User } from '@app/db';
 import { type EnqueueSpec, OutboxService } from '@app/mail';
 import { formatDate, type Locale, t } from '@app/reporting/i18n';
@@ -180,6 +180,22 @@ export class NoticesService {
       const slot = key.split('|')[1];
       const unit = list[0].unit;
       created += await this.queueUnitMails(em, unit, 'verified', 'hourly', `${unit.id}:${slot}`, slot, list);
+      const params = { unit: unit.name, n: list.length, slot: slotLabel(slot) };
+      await this.robots.enqueueFor(
+        em,
+        { unitId: unit.id },
+        {
+          keyBase: `${NOTICE_VERIFIED}:${unit.id}:${slot}`,
+          kind: NOTICE_VERIFIED,
+          period: slot.slice(0, 7),
+          ...listMarkdown(
+            t('zh', 'mail.notice.verified.intro', params),
+            list.map((a) => `${a.date} · ${a.title}`),
+            null,
+            { label: t('zh', 'mail.robot.unitLink'), url: this.url(`/units/${unit.id}`) },
+          ),
+        },
+      );
     }
     return created;
   }
@@ -285,6 +301,26 @@ export class NoticesService {
     }
     const created = specs.length ? (await this.outbox.enqueue(specs, em)).created : 0;
     if (created) this.logger.log(`Submission digests of ${day} queued: ${created}`);
+    // Each province's robots: that province's submissions of the day.
+    for (const province of [...new Set(submitted.map((a) => a.unit.province))]) {
+      const mine = submitted.filter((a) => a.unit.province === province);
+      const params = { n: mine.length, date: formatDate('zh', day) };
+      await this.robots.enqueueFor(
+        em,
+        { province },
+        {
+          keyBase: `${NOTICE_SUBMISSIONS}:${day}:province:${province}`,
+          kind: NOTICE_SUBMISSIONS,
+          period: day.slice(0, 7),
+          ...listMarkdown(
+            t('zh', 'mail.notice.submissions.subject', params),
+            mine.map((a) => `${a.unit.name} · ${a.date} · ${a.title}`),
+            mine.length > 10 ? t('zh', 'mail.notice.submissions.more', { n: mine.length - 10 }) : null,
+            { label: t('zh', 'mail.notice.submissions.cta'), url: this.url('/review') },
+          ),
+        },
+      );
+    }
     return created;
   }
 

@@ -95,3 +95,16 @@ export function reminderMarkdown(
   ];
   return { title: r.subject, markdown: lines.join('\n') };
 }
+
+/** A short list for group robots (verifications of an hour, a day's submissions): a title, items, a link. */
+export function listMarkdown(
+  title: string,
+  items: string[],
+  more: string | null,
+  link: { label: string; url: string },
+): { title: string; markdown: string } {
+  const lines = [`### ${plain(title)}`, ...items.slice(0, MAX_LINES * 2).map((i) => `- ${plain(i)}`)];
+  if (more) lines.push(plain(more));
+  lines.push('', `[${link.label}](${link.url})`);
+  return { title, markdown: lines.join('\n') };
+}
