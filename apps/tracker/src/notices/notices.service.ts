@@ -302,7 +302,7 @@ export class NoticesService {
     const created = specs.length ? (await this.outbox.enqueue(specs, em)).created : 0;
     if (created) this.logger.log(`Submission digests of ${day} queued: ${created}`);
     // Each province's robots: that province's submissions of the day.
-    for (const province of [...new Set(submitted.map((a) => a.unit.province))]) {
+    for (const province of new Set(submitted.map((a) => a.unit.province))) {
       const mine = submitted.filter((a) => a.unit.province === province);
       const params = { n: mine.length, date: formatDate('zh', day) };
       await this.robots.enqueueFor(
