@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { CronJob } from 'cron';
+import { MikroORM } from '@mikro-orm/core';
 import { Env } from '@app/common';
+import { runJob, startCronJob } from '../common/cron-jobs';
 import { NoticesService } from './notices.service';
 
 export const NOTICE_JOB = 'event-notices';
@@ -26,21 +26,8 @@ export class NoticesScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     if (this.env.ROLE !== 'all' && this.env.ROLE !== 'worker') return;
-    const job = CronJob.from({
-      cronTime: NOTICE_CRON,
-      timeZone: 'Asia/Shanghai',
-      onTick: () => this.tick(),
-      waitForCompletion: true,
-      start: true,
-    });
-    this.registry.addCronJob(NOTICE_JOB, job);
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await RequestContext.create(this.orm.em, () => this.notices.tick(new Date()));
-    } catch (e) {
-      this.logger.error(`Notice tick failed: ${(e as Error).stack ?? String(e)}`);
-    }
+    startCronJob(this.registry, NOTICE_JOB, NOTICE_CRON, 'Asia/Shanghai', () =>
+      runJob(this.orm, this.logger, 'Notice tick', () => this.notices.tick(new Date())),
+    );
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { CronJob } from 'cron';
+import { MikroORM } from '@mikro-orm/core';
 import { addDays, todayIn } from '@app/compliance';
 import { Env } from '@app/common';
 import { Clock } from '../common/clock';
+import { runJob, startCronJob } from '../common/cron-jobs';
 import { latestTickAtOrBefore } from '../reports/report-period';
 import { RemindersService } from './reminders.service';
 
@@ -35,14 +35,9 @@ export class RemindersScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     if (!this.enabled) return;
-    const job = CronJob.from({
-      cronTime: REMINDER_CRON,
-      timeZone: this.env.REPORT_TZ,
-      onTick: () => this.safely('tick', () => this.reminders.run(this.clock.today())),
-      waitForCompletion: true,
-      start: true,
-    });
-    this.registry.addCronJob(REMINDER_JOB, job);
+    startCronJob(this.registry, REMINDER_JOB, REMINDER_CRON, this.env.REPORT_TZ, () =>
+      this.safely('tick', () => this.reminders.run(this.clock.today())),
+    );
     // Before today's 08:00, the catch-up stands for yesterday's tick, so nothing goes out early.
     const now = this.clock.now();
     const tick = latestTickAtOrBefore(REMINDER_CRON, this.env.REPORT_TZ, now, 2);
@@ -51,11 +46,7 @@ export class RemindersScheduler implements OnApplicationBootstrap {
     void this.safely('catch-up', () => this.reminders.run(day));
   }
 
-  private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await RequestContext.create(this.orm.em, fn);
-    } catch (e) {
-      this.logger.error(`Reminder ${what} failed: ${(e as Error).stack ?? String(e)}`);
-    }
+  private safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    return runJob(this.orm, this.logger, `Reminder ${what}`, fn);
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { CronJob } from 'cron';
+import { MikroORM } from '@mikro-orm/core';
 import { Env } from '@app/common';
+import { runJob, startCronJob } from '../common/cron-jobs';
 import { ReportsService } from './reports.service';
 
 export const REPORT_JOB = 'monthly-reports';
@@ -29,24 +29,14 @@ export class ReportsScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     if (!this.enabled) return;
-    const job = CronJob.from({
-      cronTime: this.env.REPORT_CRON,
-      timeZone: this.env.REPORT_TZ,
-      onTick: () => this.safely('tick', () => this.reports.tick(new Date())),
-      waitForCompletion: true,
-      start: true,
-    });
-    this.registry.addCronJob(REPORT_JOB, job);
+    startCronJob(this.registry, REPORT_JOB, this.env.REPORT_CRON, this.env.REPORT_TZ, () =>
+      this.safely('tick', () => this.reports.tick(new Date())),
+    );
     this.logger.log(`Monthly reports scheduled: "${this.env.REPORT_CRON}" (${this.env.REPORT_TZ})`);
     void this.safely('catch-up', () => this.reports.catchUp(new Date()));
   }
 
-  private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      // Each job runs in its own unit of work, never the global EntityManager.
-      await RequestContext.create(this.orm.em, fn);
-    } catch (e) {
-      this.logger.error(`Report ${what} failed: ${(e as Error).stack ?? String(e)}`);
-    }
+  private safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    return runJob(this.orm, this.logger, `Report ${what}`, fn);
   }
 }
