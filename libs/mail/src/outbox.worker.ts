@@ -6,7 +6,7 @@ import { DomainError, Env } from '@app/common';
 import { AuditLog, OutboxMessage, Robot, dialectOf } from '@app/db';
 import { runBound, updateBound } from './bound-query';
 import { fileNameFor } from './message-id';
-import { MailTransport, type OutgoingMail } from './mail.transport';
+import { MailTransport } from './mail.transport';
 import { OutboxRenderers } from './outbox.renderers';
 import { storedRendering } from './outbox.service';
 import type { ProcessSummary, RenderedMail, RenderPass, SendOutcome } from './outbox.types';
@@ -277,28 +277,37 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return 'lost';
   }
 
-  /** Renders (first time only), sends and records the outcome of one claimed row. */
+  /**
+   * Renders (first time only), sends and records the outcome of one claimed row: a mail through the
+   * transport, a robot row (channel wecom or dingtalk) to its robot's webhook.
+   */
   async deliver(m: OutboxMessage, pass: RenderPass = new PassMemo()): Promise<SendOutcome> {
     const em = this.orm.em.fork();
     const token = m.claimToken as string;
-    if (m.channel !== 'mail') return this.deliverToRobot(em, m, token, pass);
-    let mail: OutgoingMail;
+    let send: () => Promise<{ response: string }>;
     let leased: boolean;
     try {
+      const robot = m.channel === 'mail' || !m.robotId ? null : await em.findOne(Robot, { id: m.robotId });
+      if (m.channel !== 'mail' && !robot) {
+        return this.recordFailure(em, m, token, { transient: false, message: 'robot removed' });
+      }
       const got = await this.renderedOf(em, m, token, pass);
       if (!got) return this.lost(m, 'while rendering');
       const rendered = got.mail;
       leased = got.leased;
-      mail = {
-        to: m.recipient,
-        toName: m.recipientName,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        attachments: rendered.attachments,
-        messageId: m.messageId,
-        fileName: fileNameFor(m.idempotencyKey),
-      };
+      send = robot
+        ? () => this.robots.send(robot, rendered.subject, rendered.text)
+        : () =>
+            this.transport.send({
+              to: m.recipient,
+              toName: m.recipientName,
+              subject: rendered.subject,
+              html: rendered.html,
+              text: rendered.text,
+              attachments: rendered.attachments,
+              messageId: m.messageId,
+              fileName: fileNameFor(m.idempotencyKey),
+            });
     } catch (e) {
       // A domain error (the unit or supervisor is gone) will not change; anything else may (a database
       // hiccup) and is retried within the attempt limit.
@@ -312,46 +321,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (!leased && !(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
     let response: string;
     try {
-      ({ response } = await this.transport.send(mail));
+      ({ response } = await send());
     } catch (e) {
-      return this.recordFailure(em, m, token, classifySendError(e));
+      return this.recordFailure(em, m, token, sendFailure(m, e));
     }
     // Outside the try: once the server has accepted the mail, failing to record that is no send
     // failure and must not queue it again. The row stays claimed until its lease ends, then is sent
     // once more under the same Message-ID.
-    return this.recordSent(em, m, token, response);
-  }
-
-  /** Renders (first time only) a robot row's markdown, posts it to the robot and records the outcome. */
-  private async deliverToRobot(
-    em: EntityManager,
-    m: OutboxMessage,
-    token: string,
-    pass: RenderPass,
-  ): Promise<SendOutcome> {
-    let robot: Robot | null;
-    let message: RenderedMail;
-    let leased: boolean;
-    try {
-      robot = m.robotId ? await em.findOne(Robot, { id: m.robotId }) : null;
-      if (!robot) return this.recordFailure(em, m, token, { transient: false, message: 'robot removed' });
-      const got = await this.renderedOf(em, m, token, pass);
-      if (!got) return this.lost(m, 'while rendering');
-      ({ mail: message, leased } = got);
-    } catch (e) {
-      return this.recordFailure(em, m, token, {
-        transient: !(e instanceof DomainError),
-        message: `render: ${(e as Error).message}`,
-      });
-    }
-    if (!leased && !(await this.renewClaim(em, m, token))) return this.lost(m, 'before sending');
-    let response: string;
-    try {
-      ({ response } = await this.robots.send(robot, message.subject, message.text));
-    } catch (e) {
-      if (e instanceof RobotSendError) return this.recordFailure(em, m, token, e.failure);
-      return this.recordFailure(em, m, token, { transient: true, message: (e as Error).message });
-    }
     return this.recordSent(em, m, token, response);
   }
 
@@ -503,4 +479,11 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       changes: { ...changes, messageId: m.messageId, attempts: m.attempts },
     });
   }
+}
+
+/** What a failed send means for the row: the transport's classification, or the robot's answer. */
+function sendFailure(m: OutboxMessage, e: unknown): { transient: boolean; message: string } {
+  if (m.channel === 'mail') return classifySendError(e);
+  if (e instanceof RobotSendError) return e.failure;
+  return { transient: true, message: (e as Error).message };
 }
