@@ -120,7 +120,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         }
         total.claimed++; // reserved before the claim's await, so lanes never pass `limit` together
         // Never a row another lane of this worker is still sending (its lease may run out mid-send).
-        const [m] = await this.claim(1, opts.period, [...sending]);
+        const [m] = await this.claim(1, opts.period, sending);
         if (!m) {
           total.claimed--;
           return;
@@ -140,31 +140,43 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return total;
   }
 
-  /** Marks up to `limit` due rows as ours (status sending, leased), none of `except`, and returns them. */
-  async claim(limit: number, period?: string, except: readonly number[] = []): Promise<OutboxMessage[]> {
+  /**
+   * Marks up to `limit` due rows as ours (status sending, leased), none of `except`, and returns them.
+   * `except` is read when the statement runs (on PostgreSQL once the claim lock is held), not when the
+   * claim is asked for: a lane that waited for its turn still skips a row another lane began sending.
+   */
+  async claim(
+    limit: number,
+    period?: string,
+    except: ReadonlySet<number> = new Set(),
+  ): Promise<OutboxMessage[]> {
     const em = this.orm.em.fork();
     const token = randomUUID();
     const now = new Date();
     const d = (x: Date) => em.getPlatform().processDateProperty(x);
     const lease = this.leaseSql(em, now);
-    const due =
-      `(("status" = 'queued' and "next_attempt_at" <= ?) or ` +
-      `("status" = 'sending' and "locked_until" < ${lease.now.sql} and "attempts" < ?))` +
-      (period ? ` and "period" = ?` : '') +
-      // A robot takes ROBOT_MESSAGES_PER_MINUTE messages per window: its rows wait while it has had that many.
-      ` and ("robot_id" is null or (select count(*) from "outbox_messages" "r" where "r"."robot_id" = ` +
-      `"outbox_messages"."robot_id" and "r"."last_attempt_at" > ?) < ?)` +
-      (except.length ? ` and "id" not in (${except.map(() => '?').join(', ')})` : '');
     const windowStart = new Date(now.getTime() - this.env.ROBOT_RATE_WINDOW_SECONDS * 1000);
-    const dueParams = [
-      d(now),
-      ...lease.now.params,
-      this.env.MAIL_MAX_ATTEMPTS,
-      ...(period ? [period] : []),
-      d(windowStart),
-      ROBOT_MESSAGES_PER_MINUTE,
-      ...except,
-    ];
+    const due = () => {
+      const skip = [...except];
+      const sql =
+        `(("status" = 'queued' and "next_attempt_at" <= ?) or ` +
+        `("status" = 'sending' and "locked_until" < ${lease.now.sql} and "attempts" < ?))` +
+        (period ? ` and "period" = ?` : '') +
+        // A robot takes ROBOT_MESSAGES_PER_MINUTE messages per window: its rows wait while it has had that many.
+        ` and ("robot_id" is null or (select count(*) from "outbox_messages" "r" where "r"."robot_id" = ` +
+        `"outbox_messages"."robot_id" and "r"."last_attempt_at" > ?) < ?)` +
+        (skip.length ? ` and "id" not in (${skip.map(() => '?').join(', ')})` : '');
+      const params = [
+        d(now),
+        ...lease.now.params,
+        this.env.MAIL_MAX_ATTEMPTS,
+        ...(period ? [period] : []),
+        d(windowStart),
+        ROBOT_MESSAGES_PER_MINUTE,
+        ...skip,
+      ];
+      return { sql, params };
+    };
     const set =
       `"status" = 'sending', "attempts" = "attempts" + 1, "claim_token" = ?, "locked_until" = ${lease.end.sql}, ` +
       `"last_attempt_at" = ?, "updated_at" = ?`;
@@ -174,24 +186,26 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       await em.transactional(async (tx) => {
         const ctx = tx.getTransactionContext();
         await tx.getConnection().execute(`select pg_advisory_xact_lock(${CLAIM_LOCK})`, [], 'all', ctx);
+        const where = due();
         await tx
           .getConnection()
           .execute(
-            `with c as (select "id" from "outbox_messages" where ${due} order by "next_attempt_at", "id" limit ? ` +
+            `with c as (select "id" from "outbox_messages" where ${where.sql} order by "next_attempt_at", "id" limit ? ` +
               `for update skip locked) update "outbox_messages" m set ${set} from c where m."id" = c."id"`,
-            [...dueParams, limit, ...setParams],
+            [...where.params, limit, ...setParams],
             'run',
             ctx,
           );
       });
     } else {
       // SQLite: one writer at a time, and this single statement is atomic.
+      const where = due();
       await em
         .getConnection()
         .execute(
-          `update "outbox_messages" set ${set} where "id" in (select "id" from "outbox_messages" where ${due} ` +
+          `update "outbox_messages" set ${set} where "id" in (select "id" from "outbox_messages" where ${where.sql} ` +
             `order by "next_attempt_at", "id" limit ?)`,
-          [...setParams, ...dueParams, limit],
+          [...setParams, ...where.params, limit],
           'run',
         );
     }
