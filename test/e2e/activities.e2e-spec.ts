@@ -1,5 +1,6 @@
 import { DEMO_REQUIREMENTS } from '../../apps/tracker/src/demo/demo-data';
 import { Activity, AuditLog } from '@app/db';
+import { submitWithEvidence } from '../support/evidence';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
   activityPayload,
@@ -404,7 +405,7 @@ describe('activities: recording, validation, scope, editing', () => {
 
     it('a submitted activity cannot be edited or deleted by the unit (409); an admin may delete it', async () => {
       const a = (await post(w.userGd1, activityPayload('work_updates'))).body;
-      expect((await t.http.post(`/api/v1/activities/${a.id}/submit`).set(auth(w.userGd1))).status).toBe(200);
+      expect((await submitWithEvidence(t.http, a.id, auth(w.userGd1))).status).toBe(200);
       const before = await dbState(t);
       const edit = await t.http.patch(`/api/v1/activities/${a.id}`).set(auth(w.userGd1)).send({ title: 'x' });
       expect(edit.status).toBe(409);

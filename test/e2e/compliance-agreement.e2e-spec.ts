@@ -11,6 +11,7 @@ import {
   verifiedDates,
 } from '@app/compliance';
 import { Activity, ComplianceCount, Unit, UnitTarget } from '@app/db';
+import { addEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload } from '../fixtures/evidence/world';
 import { ComplianceCounts } from '../../apps/tracker/src/compliance/compliance-counts.service';
@@ -323,7 +324,11 @@ describe(`compliance: stored counts follow random change sequences (seed ${SEED}
           '/api/v1/activities',
           activityPayload(kind, { unitId: unit.id, date, ...extra }),
         );
-        if (res.status === 201) ids.push(res.body.id);
+        if (res.status === 201) {
+          ids.push(res.body.id);
+          // Most get their evidence; a submit without it is refused and moves nothing.
+          if (r.int(0, 4) > 0) await addEvidence(t.http, res.body.id, { authorization: `Bearer ${admin}` });
+        }
       } else if (op === 'cycle') {
         const cycleEnd = addDays(unit.cycleEnd, r.pick([-200, -30, 30, 200]));
         res = await api('patch', `/api/v1/units/${unit.id}`, { cycleEnd });

@@ -2,6 +2,7 @@ import { ComplianceCount } from '@app/db';
 import { ComplianceCounts } from '../../apps/tracker/src/compliance/compliance-counts.service';
 import { migrate } from '../../apps/tracker/src/setup';
 import { activityPayload, makeUser } from '../fixtures/evidence/world';
+import { submitWithEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { makeUnit, recount } from './compliance.fixtures';
 
@@ -86,7 +87,7 @@ describe('compliance read model across instances', () => {
       verified: 0,
       pending: 0,
     });
-    await as(`/api/v1/activities/${created.body.id}/submit`);
+    await submitWithEvidence(b.http, created.body.id, { authorization: `Bearer ${adminB}` });
     expect(rowOf(await national(a, adminA), unitId).requirements.exchange_events.pending).toBe(1);
     await as(`/api/v1/activities/${created.body.id}/verify`);
     expect(rowOf(await national(a, adminA), unitId).requirements.exchange_events).toMatchObject({

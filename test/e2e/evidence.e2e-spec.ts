@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog, EvidenceFile } from '@app/db';
+import { submitWithEvidence } from '../support/evidence';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, dbState, minimalPdf, sample, world } from '../fixtures/evidence/world';
 
@@ -219,19 +220,45 @@ describe('evidence: upload checked by content, scoped download, soft delete', ()
     await refused(() => eleven, 400, 'maxCount');
   });
 
-  it('refuses uploads by supervisors (403), out of scope (404), and once submitted (409)', async () => {
+  it('refuses uploads by supervisors (403), out of scope (404), and once reviewed (409)', async () => {
     await refused(() => upload(w.supGd, draftId).attach('files', minimalPdf(), 'a.pdf'), 403);
     await refused(() => upload(w.userGd2, draftId).attach('files', minimalPdf(), 'a.pdf'), 404);
     const other = await t.http
       .post('/api/v1/activities')
       .set(auth(w.userGd1))
       .send(activityPayload('work_updates'));
-    await t.http.post(`/api/v1/activities/${other.body.id}/submit`).set(auth(w.userGd1));
+    expect((await submitWithEvidence(t.http, other.body.id, auth(w.userGd1))).status).toBe(200);
+    // Waiting for review, a forgotten file can still be added.
+    expect((await upload(w.userGd1, other.body.id).attach('files', minimalPdf(), 'later.pdf')).status).toBe(
+      201,
+    );
+    const files = await t.http.get(`/api/v1/activities/${other.body.id}/evidence`).set(auth(w.supGd));
+    expect(files.body.map((f: { originalName: string }) => f.originalName).sort()).toEqual([
+      'later.pdf',
+      '证明材料.pdf',
+    ]);
+    await t.http.post(`/api/v1/activities/${other.body.id}/verify`).set(auth(w.supGd)).expect(200);
     const res = await refused(
       () => upload(w.userGd1, other.body.id).attach('files', minimalPdf(), 'a.pdf'),
       409,
     );
-    expect(res.body.message).toMatch(/draft or rejected/);
+    expect(res.body.message).toMatch(/until the activity is reviewed/);
+  });
+
+  it('submitting needs evidence (400 naming evidence and evidenceRequired), and changes nothing', async () => {
+    const a = await t.http
+      .post('/api/v1/activities')
+      .set(auth(w.userGd1))
+      .send(activityPayload('exchange_events'));
+    const before = await dbState(t);
+    const res = await t.http.post(`/api/v1/activities/${a.body.id}/submit`).set(auth(w.userGd1));
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ field: 'evidence', rule: 'evidenceRequired' }),
+    ]);
+    expect(res.body.messageZh).toContain('证明材料');
+    expect(await dbState(t)).toBe(before);
+    expect((await submitWithEvidence(t.http, a.body.id, auth(w.userGd1))).body.status).toBe('submitted');
   });
 
   describe('download', () => {

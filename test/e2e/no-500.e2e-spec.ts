@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import { OutboxMessage, Session, User } from '@app/db';
+import { addEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeInputs, routeName, type DtoField, type RouteInputs } from '../support/routes';
 import { auth, createUnit, createUser, unitPayload } from '../fixtures/units';
@@ -203,8 +204,10 @@ async function activity(status: 'draft' | 'submitted' = 'draft', unitId = world.
     'create activity',
   );
   const id = res.body.id as number;
-  if (status === 'submitted')
+  if (status === 'submitted') {
+    await addEvidence(t.http, id, auth(admin));
     await ok(await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(admin)), 200, 'submit');
+  }
   return id;
 }
 

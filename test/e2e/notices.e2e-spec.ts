@@ -8,6 +8,7 @@ import {
   NOTICE_SUBMISSIONS,
   NOTICE_VERIFIED,
 } from '../../apps/tracker/src/notices/notices.service';
+import { submitWithEvidence } from '../support/evidence';
 import { startSmtp, type TestSmtpServer } from '../support/smtp';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, makeUnit, makeUser } from '../fixtures/evidence/world';
@@ -94,7 +95,7 @@ describe('event notices: rejections, hourly verification batches, submission dig
   };
   const submitted = async (token: string, title: string) => {
     const id = await create(token, title);
-    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(token)).expect(200);
+    expect((await submitWithEvidence(t.http, id, auth(token))).status).toBe(200);
     return id;
   };
   const rowsOf = (where: object) => t.orm.em.fork().find(OutboxMessage, where, { orderBy: { id: 'asc' } });
@@ -146,7 +147,7 @@ describe('event notices: rejections, hourly verification batches, submission dig
     const id = (
       await rowsOf({ kind: NOTICE_REJECTED, recipient: 'user-a@example.cn' })
     )[0].idempotencyKey.split(':')[1];
-    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(tok.userA)).expect(200);
+    expect((await submitWithEvidence(t.http, Number(id), auth(tok.userA))).status).toBe(200);
     await t.http
       .post('/api/v1/reviews/bulk')
       .set(auth(tok.supGd))

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckChar } from '@app/compliance';
 import { Activity, AuditLog } from '@app/db';
+import { submitWithEvidence } from '../support/evidence';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, daysAgo, dbState, makeUnit, makeUser } from '../fixtures/evidence/world';
 import { ADMIN } from '../support/test-app';
@@ -171,7 +172,7 @@ describe('a seventh requirement kind added in config/ alone', () => {
       .send({ ...payload, participants: 40 });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect((await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(unitUser))).status).toBe(200);
+    expect((await submitWithEvidence(t.http, id, auth(unitUser))).status).toBe(200);
 
     const queue = await t.http.get('/api/v1/reviews/queue').set(auth(admin));
     expect(queue.body.items.map((a: { id: number }) => a.id)).toContain(id);
@@ -240,7 +241,7 @@ describe('an admin moves a unit to the new rule-set version', () => {
         }),
       );
     expect(report.status).toBe(201);
-    await t.http.post(`/api/v1/activities/${report.body.id}/submit`).set(auth(admin));
+    await submitWithEvidence(t.http, report.body.id, auth(admin));
     await t.http.post(`/api/v1/activities/${report.body.id}/verify`).set(auth(admin));
     const proposals = async () =>
       (await t.http.get(`/api/v1/units/${unit.id}/compliance`).set(auth(admin))).body.requirements.find(

@@ -2,6 +2,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { Activity, AuditLog } from '@app/db';
 import { LABELS } from '@app/compliance';
 import { ActivitiesService } from '../../apps/tracker/src/activities/activities.service';
+import { submitWithEvidence } from '../support/evidence';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, daysAgo, dbState, world } from '../fixtures/evidence/world';
 
@@ -22,12 +23,13 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
   };
   const act = (token: string, id: number, verb: 'submit' | 'verify' | 'reject', body?: object) =>
     t.http.post(`/api/v1/activities/${id}/${verb}`).set(auth(token)).send(body);
+  const submit = (token: string, id: number) => submitWithEvidence(t.http, id, auth(token));
   const auditOf = (id: number) =>
     t.orm.em.fork().find(AuditLog, { entity: 'activity', entityId: String(id) }, { orderBy: { id: 'asc' } });
 
   it('draft → submitted → verified, each step audited with its diff and actor', async () => {
     const a = await create(w.userGd1, activityPayload('media_reports'));
-    const sub = await act(w.userGd1, a.id, 'submit');
+    const sub = await submit(w.userGd1, a.id);
     expect(sub.status).toBe(200);
     expect(sub.body.status).toBe('submitted');
     expect(sub.body.submittedAt).toBeTruthy();
@@ -58,7 +60,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
 
   it('submitted → rejected with a reason → corrected → resubmitted (reason cleared) → verified', async () => {
     const a = await create(w.userGd1, activityPayload('national_papers', { journalLevel: 'provincial' }));
-    await act(w.userGd1, a.id, 'submit');
+    await submit(w.userGd1, a.id);
     const before = await dbState(t);
     const noReason = await act(w.supGd, a.id, 'reject', {});
     expect(noReason.status).toBe(400);
@@ -81,7 +83,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
       .set(auth(w.userGd1))
       .send({ journal: '中国标准化', journalLevel: 'national' });
     expect(fix.status).toBe(200);
-    const resub = await act(w.userGd1, a.id, 'submit');
+    const resub = await submit(w.userGd1, a.id);
     expect(resub.status).toBe(200);
     expect(resub.body).toMatchObject({ status: 'submitted', rejectReason: null, reviewedAt: null });
     expect((await act(w.admin, a.id, 'verify')).body.status).toBe('verified');
@@ -98,7 +100,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
 
   it('two reviewers acting at once: exactly one wins, the other gets 409, one audit row', async () => {
     const a = await create(w.userGd1, activityPayload('work_updates'));
-    await act(w.userGd1, a.id, 'submit');
+    await submit(w.userGd1, a.id);
     const [one, two] = await Promise.all([
       act(w.supGd, a.id, 'verify'),
       act(w.admin, a.id, 'reject', { reason: '重复' }),
@@ -112,7 +114,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
 
   it('a unit user cannot verify or reject (403), not even their own', async () => {
     const a = await create(w.userGd1, activityPayload('work_updates'));
-    await act(w.userGd1, a.id, 'submit');
+    await submit(w.userGd1, a.id);
     const before = await dbState(t);
     const v = await act(w.userGd1, a.id, 'verify');
     expect(v.status).toBe(403);
@@ -129,7 +131,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
 
   it('a supervisor of another province gets 404 and changes nothing', async () => {
     const a = await create(w.userGd1, activityPayload('work_updates'));
-    await act(w.userGd1, a.id, 'submit');
+    await submit(w.userGd1, a.id);
     const before = await dbState(t);
     expect((await act(w.supZj, a.id, 'verify')).status).toBe(404);
     expect((await act(w.supZj, a.id, 'reject', { reason: 'x' })).status).toBe(404);
@@ -169,9 +171,7 @@ describe('reviews: status flow, reviewer rights, queue, bulk review, audit', () 
           .set(auth(token))
           .send(activityPayload('exchange_events', { date: daysAgo(ago), title: `queued ${ago}` }));
         ids.push(res.body.id);
-        expect(
-          (await fresh.http.post(`/api/v1/activities/${res.body.id}/submit`).set(auth(token))).status,
-        ).toBe(200);
+        expect((await submitWithEvidence(fresh.http, res.body.id, auth(token))).status).toBe(200);
         await new Promise((r) => setTimeout(r, 15));
       }
       await fresh.http.post('/api/v1/activities').set(auth(x.userGd1)).send(activityPayload('work_updates'));

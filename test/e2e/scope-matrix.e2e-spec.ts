@@ -1,6 +1,7 @@
 import type { Response } from 'supertest';
 import { Access, type Action } from '@app/auth';
 import { Activity, AuditLog, OutboxMessage, Unit } from '@app/db';
+import { addEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeName } from '../support/routes';
 import { auth, createUnit, createUser, unitCsv, unitPayload, ZH_HEADERS } from '../fixtures/units';
@@ -45,7 +46,7 @@ async function ok(res: Response, status: number, what: string): Promise<Response
 }
 
 /** A fresh activity of the unit in `scope`, created by the admin, in the given status. */
-async function activity(scope: Scope, status: 'draft' | 'submitted' = 'draft'): Promise<number> {
+async function activity(scope: Scope, status: 'draft' | 'ready' | 'submitted' = 'draft'): Promise<number> {
   const res = await ok(
     await t.http.post('/api/v1/activities').set(as('admin')).send({
       unitId: units[scope].id,
@@ -58,6 +59,8 @@ async function activity(scope: Scope, status: 'draft' | 'submitted' = 'draft'): 
     'create activity',
   );
   const id = res.body.id as number;
+  // Submitting needs evidence: 'ready' is a draft that has it.
+  if (status !== 'draft') await addEvidence(t.http, id, as('admin'));
   if (status === 'submitted') {
     await ok(await t.http.post(`/api/v1/activities/${id}/submit`).set(as('admin')), 200, 'submit');
   }
@@ -434,7 +437,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'POST /api/v1/activities/:id/submit',
     action: 'activities:record',
     expect: { admin: [200, 200, 200], supervisor: [403, 403, 403], unit: [200, 404, 404] },
-    call: async (s) => ({ method: 'post', path: `/api/v1/activities/${await activity(s)}/submit` }),
+    call: async (s) => ({ method: 'post', path: `/api/v1/activities/${await activity(s, 'ready')}/submit` }),
   },
   {
     name: 'POST /api/v1/activities/:id/verify',

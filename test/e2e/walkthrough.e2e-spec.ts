@@ -1,4 +1,5 @@
 import { withCheckChar } from '@app/compliance';
+import { submitWithEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -439,7 +440,7 @@ describe('walkthrough: a province, a unit, a year of activities, a review, the c
   it('the unit submits all but one draft; the unit sees them pending ("verified 0, pending 3, need 3")', async () => {
     for (const [key, [, fate]] of Object.entries(ACTIVITIES)) {
       if (fate === 'draft') continue;
-      const res = await as(unitUser).post(`/api/v1/activities/${ids[key]}/submit`);
+      const res = await submitWithEvidence(t.http, ids[key], { authorization: `Bearer ${unitUser}` });
       expect([key, res.status, res.body.status]).toEqual([key, 200, 'submitted']);
     }
     // Not its own reviewer.

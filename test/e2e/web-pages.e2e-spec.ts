@@ -28,6 +28,24 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
   afterAll(() => t.close());
 
   const csrf = async (agent: Agent) => csrfOf((await agent.get(`/units/${w.unitA.id}`)).text);
+  /**
+   * "Save and submit" on the new form, which has no files yet: the activity is kept as a draft and its
+   * page says evidence comes first; the file is uploaded there and the activity submitted.
+   */
+  const submittedAfterUpload = async (created: request.Response, token: string): Promise<number> => {
+    expect(created.status).toBe(303);
+    expect(created.headers.location).toMatch(/^\/activities\/\d+\?done=savedNeedsEvidence$/);
+    const id = Number(/\/activities\/(\d+)/.exec(created.headers.location)![1]);
+    expect((await unitUser.get(created.headers.location)).text).toContain('须先上传证明材料');
+    expect((await t.orm.em.fork().findOneOrFail(Activity, id)).status).toBe('draft');
+    await unitUser
+      .post(`/api/v1/activities/${id}/evidence`)
+      .set('x-csrf-token', token)
+      .attach('files', tinyPdf(), '现场照片.pdf')
+      .expect(201);
+    await unitUser.post(`/api/v1/activities/${id}/submit`).set('x-csrf-token', token).expect(200);
+    return id;
+  };
   /** Unit A's media_reports figures from the compliance API, with the day they are for. */
   const mediaFigures = async () => {
     const res = await t.http
@@ -255,8 +273,7 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
         location: '深圳',
         action: 'submit',
       });
-      expect(res.status).toBe(303);
-      ids.push(Number(/\/activities\/(\d+)/.exec(res.headers.location)![1]));
+      ids.push(await submittedAfterUpload(res, token));
     }
     const supToken = csrfOf((await supGd.get('/review')).text);
     const noReason = await supGd
@@ -285,8 +302,7 @@ describe('web pages: scope, forms, review, exports, escaping, both languages', (
       recipient: `"><script>x</script>`,
       action: 'submit',
     });
-    expect(res.status).toBe(303);
-    const id = /\/activities\/(\d+)/.exec(res.headers.location)![1];
+    const id = String(await submittedAfterUpload(res, token));
     for (const [agent, path] of [
       [unitUser, `/units/${w.unitA.id}`],
       [unitUser, `/activities/${id}`],

@@ -436,6 +436,11 @@ export default async () => {
                 type: () => String,
                 description: 'When set, distinct values of this field are counted instead of records.',
               },
+              evidenceRequired: {
+                required: true,
+                type: () => Boolean,
+                description: 'Submitting for review needs at least one evidence file.',
+              },
             },
             RuleSetDto: {
               program: { required: true, type: () => String },

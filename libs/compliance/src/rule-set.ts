@@ -72,7 +72,7 @@ export function parseRuleSet(json: unknown, source = 'rule set', catalogue?: Kin
       value,
       path,
       ['key', 'label', 'unit', 'minimum', 'period', 'qualifies'],
-      ['shortLabel', 'distinctBy'],
+      ['shortLabel', 'distinctBy', 'evidenceRequired'],
     );
     const label = localized(o.label, at(path, 'label'));
     const req: Requirement = {
@@ -83,6 +83,8 @@ export function parseRuleSet(json: unknown, source = 'rule set', catalogue?: Kin
       minimum: positiveInteger(o.minimum, at(path, 'minimum')),
       period: oneOf(o.period, at(path, 'period'), REQUIREMENT_PERIODS),
       qualifies: qualification(o.qualifies, at(path, 'qualifies')),
+      evidenceRequired:
+        o.evidenceRequired === undefined ? true : boolean(o.evidenceRequired, at(path, 'evidenceRequired')),
     };
     if (o.distinctBy !== undefined) req.distinctBy = text(o.distinctBy, at(path, 'distinctBy'));
     return req;

@@ -34,6 +34,8 @@ export interface Requirement {
   qualifies: QualificationAlternative[];
   /** When set, count distinct values of this attribute (e.g. 'personKey') instead of records. */
   distinctBy?: string;
+  /** An activity can be submitted for review only with at least one evidence file (default true). */
+  evidenceRequired: boolean;
 }
 
 export interface RuleSet {

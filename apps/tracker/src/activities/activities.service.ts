@@ -219,6 +219,7 @@ export class ActivitiesService {
     return this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       assertEditable(a, 'submit');
+      await this.assertEvidenceIfRequired(em, a);
       await this.claim(a.id, EDITABLE_STATUSES);
       const before = snapshot(a);
       a.status = 'submitted';
@@ -349,6 +350,20 @@ export class ActivitiesService {
       if (to === 'rejected') await this.notices.rejected(em, a);
       return ActivitiesService.view(a);
     });
+  }
+
+  /** The unit's rule set may ask for evidence before review (every shipped requirement does). */
+  private async assertEvidenceIfRequired(em: EntityManager, a: Activity) {
+    const ruleSet = this.ruleSets.get(a.unit.program, a.unit.ruleSetVersion);
+    const requirement = ruleSet.requirements.find((r) => r.key === a.requirement);
+    if (!requirement?.evidenceRequired) return;
+    if ((await em.count(EvidenceFile, { activity: a.id, deletedAt: null })) > 0) return;
+    throw new InvalidInputError(
+      'evidence',
+      'evidenceRequired',
+      `「${requirement.shortLabel.zh}」的活动须先上传证明材料才能提交审核`,
+      `Upload evidence before submitting: "${requirement.shortLabel.en}" activities need at least one file`,
+    );
   }
 
   private async load(p: Principal, id: number): Promise<Activity> {

@@ -55,7 +55,7 @@ export class EvidenceService {
    */
   async upload(p: Principal, activityId: number, files: IncomingFile[] | undefined): Promise<EvidenceView[]> {
     Access.assert(p, 'activities:record');
-    await this.editableActivity(p, activityId);
+    await this.editableActivity(p, activityId, 'add');
     if (!files?.length) {
       throw new InvalidInputError(
         'files',
@@ -108,7 +108,7 @@ export class EvidenceService {
       for (const c of checked) stored.push(await this.store.adopt(c.path));
       return await this.em.transactional(async (em) => {
         // Checked again inside the transaction: the activity may have been submitted meanwhile.
-        const activity = await this.editableActivity(p, activityId);
+        const activity = await this.editableActivity(p, activityId, 'add');
         const existing = await em.count(EvidenceFile, { activity: activity.id, deletedAt: null });
         if (existing + checked.length > MAX_FILES_PER_ACTIVITY) {
           throw new InvalidInputError(
@@ -179,7 +179,7 @@ export class EvidenceService {
     Access.assert(p, 'activities:record');
     await this.em.transactional(async () => {
       const f = await this.find(p, id);
-      if (p.role !== 'admin') await this.editableActivity(p, f.activity.id);
+      if (p.role !== 'admin') await this.editableActivity(p, f.activity.id, 'remove');
       f.deletedAt = new Date();
       this.audit.record(p, 'delete', 'evidence', f.id, {
         activityId: f.activity.id,
@@ -199,16 +199,27 @@ export class EvidenceService {
     return f;
   }
 
-  private async editableActivity(p: Principal, activityId: number): Promise<Activity> {
+  /**
+   * Evidence is changed while the activity is a draft or rejected; it may also be added (not removed)
+   * while it waits for review, so a file forgotten at submission can still reach the reviewer.
+   */
+  private async editableActivity(
+    p: Principal,
+    activityId: number,
+    change: 'add' | 'remove',
+  ): Promise<Activity> {
     const a = await this.em.findOne(Activity, { $and: [{ id: activityId }, ScopePolicy.activities(p)] });
     if (!a) throw new NotFoundError(`activity ${activityId}`);
-    if (!EDITABLE_STATUSES.includes(a.status)) {
-      throw new ConflictError(
-        `只有草稿或已退回的活动可以增删证明材料，此活动状态为「${LABELS.activityStatus[a.status as ActivityStatus].zh}」`,
-        `Evidence can be changed only while the activity is a draft or rejected; it is ${a.status}`,
-        { status: a.status },
-      );
-    }
-    return a;
+    if (EDITABLE_STATUSES.includes(a.status) || (change === 'add' && a.status === 'submitted')) return a;
+    const status = LABELS.activityStatus[a.status as ActivityStatus].zh;
+    throw new ConflictError(
+      change === 'add'
+        ? `只有草稿、已退回或待审核的活动可以添加证明材料，此活动状态为「${status}」`
+        : `只有草稿或已退回的活动可以删除证明材料，此活动状态为「${status}」`,
+      change === 'add'
+        ? `Evidence can be added only until the activity is reviewed; it is ${a.status}`
+        : `Evidence can be removed only while the activity is a draft or rejected; it is ${a.status}`,
+      { status: a.status },
+    );
   }
 }

@@ -19,6 +19,8 @@ export class RequirementDto implements Requirement {
   qualifies: QualificationConditionDto[][];
   /** When set, distinct values of this field are counted instead of records. */
   distinctBy?: string;
+  /** Submitting for review needs at least one evidence file. */
+  evidenceRequired: boolean;
 }
 
 /** A program's rules at one version (config/rule-sets). */

@@ -98,6 +98,7 @@ export const FLASHES = [
   'deleted',
   'uploaded',
   'evidenceDeleted',
+  'savedNeedsEvidence',
   'verified',
   'rejected',
   'unitCreated',

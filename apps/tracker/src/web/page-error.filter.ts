@@ -35,8 +35,10 @@ export class PageErrorFilter implements ExceptionFilter {
       this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
     }
     if (exception instanceof UnauthorizedError) {
+      // A form sent after the session ended returns to the page it came from (which keeps what was typed).
       const safe = req.method === 'GET' || req.method === 'HEAD';
-      const next = safe && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+      const back = safe ? req.originalUrl : sameOriginPath(req);
+      const next = back && back !== '/' ? `?next=${encodeURIComponent(back)}` : '';
       res.redirect(303, `/login${next}`);
       return;
     }
@@ -46,6 +48,18 @@ export class PageErrorFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     this.views.page(req, res, 'error.njk', { status, message }, status);
+  }
+}
+
+/** The path of the Referer when it is this site's own page, else undefined. */
+function sameOriginPath(req: PageRequest): string | undefined {
+  const referer = req.get('referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === req.get('host') ? url.pathname + url.search : undefined;
+  } catch {
+    return undefined;
   }
 }
 

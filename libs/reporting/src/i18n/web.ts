@@ -78,6 +78,11 @@ export const web: AreaMessages = {
     'web.flash.deleted': '活动已删除。',
     'web.flash.uploaded': '证明材料已上传。',
     'web.flash.evidenceDeleted': '证明材料已删除。',
+    'web.evidence.addWhileSubmitted': '审核前仍可补充证明材料（已上传的文件不能删除）。',
+    'web.evidence.pendingUpload': '正在上传所选文件，随后提交……',
+    'web.form.draftRestored': '已恢复上次未保存的填写内容。',
+    'web.flash.savedNeedsEvidence':
+      '已保存为草稿，尚未提交：此类活动须先上传证明材料。请在下方上传文件，然后点击「提交审核」。',
     'web.flash.verified': '已核实。',
     'web.flash.rejected': '已退回，单位将看到退回原因。',
     'web.flash.unitCreated': '单位已创建。',
@@ -415,6 +420,12 @@ export const web: AreaMessages = {
     'web.flash.deleted': 'Activity deleted.',
     'web.flash.uploaded': 'Evidence uploaded.',
     'web.flash.evidenceDeleted': 'Evidence file deleted.',
+    'web.evidence.addWhileSubmitted':
+      'Until it is reviewed you can still add evidence (uploaded files cannot be removed).',
+    'web.evidence.pendingUpload': 'Uploading the chosen files first, then submitting…',
+    'web.form.draftRestored': 'Your unsaved entries were restored.',
+    'web.flash.savedNeedsEvidence':
+      'Saved as a draft, not submitted: this kind of activity needs evidence first. Upload a file below, then press “Submit for review”.',
     'web.flash.verified': 'Verified.',
     'web.flash.rejected': 'Rejected; the unit will see the reason.',
     'web.flash.unitCreated': 'Unit created.',

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Access, Allow, CurrentUser, type Principal } from '@app/auth';
-import { Env, NotFoundError } from '@app/common';
+import { Env, InvalidInputError, NotFoundError } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
 import {
   type ActivityDetail,
@@ -107,8 +107,19 @@ export class ActivityPagesController {
       async (dto) => {
         const created = await this.activities.create(p, dto as CreateActivityDto);
         if (body.action === 'submit') {
-          await this.activities.submit(p, created.id);
-          return res.redirect(303, `/activities/${created.id}?done=submitted`);
+          // The new form has no files yet: a requirement that needs evidence stays a draft, and the
+          // activity's page (where files are added) says so, instead of this form shown again.
+          const submitted = await this.activities.submit(p, created.id).then(
+            () => true,
+            (e: unknown) => {
+              if (e instanceof InvalidInputError && e.field === 'evidence') return false;
+              throw e;
+            },
+          );
+          return res.redirect(
+            303,
+            `/activities/${created.id}?done=${submitted ? 'submitted' : 'savedNeedsEvidence'}`,
+          );
         }
         res.redirect(303, `/activities/${created.id}?done=created`);
       },
@@ -234,7 +245,8 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     // The activity was found through the caller's scope, so its unit is in scope.
-    const editable = Access.can(p, 'activities:record') && EDITABLE_STATUSES.includes(a.status);
+    const recorder = Access.can(p, 'activities:record');
+    const editable = recorder && EDITABLE_STATUSES.includes(a.status);
     this.views.page(
       req,
       res,
@@ -247,6 +259,8 @@ export class ActivityPagesController {
         formError,
         flash,
         editable,
+        // Files may still be added while the activity waits for review (not removed).
+        canAddEvidence: editable || (recorder && a.status === 'submitted'),
         canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
         kinds: this.kinds(a, locale),
         today: this.clock.today(),

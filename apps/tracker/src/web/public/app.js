@@ -87,4 +87,52 @@
       if (r.detailRow) body.appendChild(r.detailRow);
     });
   });
+  // <form data-keep-draft>: typed values are kept in this tab until the server confirms a save, so an
+  // expired session (sign in again, come back) or a failed request does not throw them away.
+  var DRAFT = 'draft:';
+  var draftForm = document.querySelector('form[data-keep-draft]');
+  if (/[?&]done=/.test(window.location.search)) {
+    for (var i = window.sessionStorage.length - 1; i >= 0; i--) {
+      var key = window.sessionStorage.key(i);
+      if (key && key.indexOf(DRAFT) === 0) window.sessionStorage.removeItem(key);
+    }
+  } else if (draftForm) {
+    var stored = null;
+    try {
+      stored = JSON.parse(window.sessionStorage.getItem(DRAFT + draftForm.getAttribute('action')) || 'null');
+    } catch (ignored) {
+      stored = null;
+    }
+    var restored = false;
+    if (stored) {
+      Object.keys(stored).forEach(function (name) {
+        var el = draftForm.elements.namedItem(name);
+        if (!el || el.type === 'hidden' || el.type === 'file' || el.value === stored[name]) return;
+        el.value = stored[name];
+        restored = true;
+      });
+    }
+    if (restored) {
+      var kind = draftForm.querySelector('[data-kind-select]');
+      if (kind) kind.dispatchEvent(new Event('change'));
+      var note = document.createElement('div');
+      note.className = 'flash ok';
+      note.setAttribute('role', 'status');
+      note.setAttribute('data-testid', 'draft-restored');
+      note.textContent = draftForm.getAttribute('data-msg-restored');
+      draftForm.insertBefore(note, draftForm.firstChild);
+    }
+  }
+  if (draftForm) {
+    var keep = function () {
+      var values = {};
+      Array.prototype.forEach.call(draftForm.elements, function (el) {
+        if (!el.name || el.name === '_csrf' || el.type === 'hidden' || el.type === 'file' || el.type === 'submit') return;
+        values[el.name] = el.value;
+      });
+      window.sessionStorage.setItem(DRAFT + draftForm.getAttribute('action'), JSON.stringify(values));
+    };
+    draftForm.addEventListener('input', keep);
+    draftForm.addEventListener('change', keep);
+  }
 })();

@@ -41,58 +41,100 @@
     else input.removeAttribute('aria-invalid');
   }
 
-  document.querySelectorAll('form[data-upload]').forEach(function (form) {
+  // Sends the chosen files; resolves true once the server has stored them (false: refused, shown).
+  function upload(form) {
     var input = form.querySelector('input[type=file]');
     var button = form.querySelector('button[type=submit]');
     var status = form.querySelector('[data-upload-status]');
-    input.addEventListener('change', function () {
-      var found = input.files.length ? problems(form, input.files) : [];
-      show(form, found);
-      button.disabled = found.length > 0;
+    var found = problems(form, input.files);
+    show(form, found);
+    if (found.length) return Promise.resolve(false);
+    var data = new FormData();
+    Array.prototype.forEach.call(input.files, function (f) {
+      data.append('files', f, f.name);
     });
-    form.addEventListener('submit', function (e) {
-      e.preventDefault();
-      var found = problems(form, input.files);
-      show(form, found);
-      if (found.length) return;
-      var data = new FormData();
-      Array.prototype.forEach.call(input.files, function (f) {
-        data.append('files', f, f.name);
-      });
-      button.disabled = true;
-      status.textContent = form.getAttribute('data-msg-uploading');
-      fetch(form.getAttribute('action'), {
-        method: 'POST',
-        body: data,
-        credentials: 'same-origin',
-        headers: { 'x-csrf-token': window.tracker.csrf, accept: 'application/json' },
+    button.disabled = true;
+    status.textContent = form.getAttribute('data-msg-uploading');
+    var failed = function (text) {
+      show(form, [text || form.getAttribute('data-msg-failed')]);
+      status.textContent = '';
+      button.disabled = false;
+      return false;
+    };
+    return fetch(form.getAttribute('action'), {
+      method: 'POST',
+      body: data,
+      credentials: 'same-origin',
+      headers: { 'x-csrf-token': window.tracker.csrf, accept: 'application/json' },
+    })
+      .then(function (res) {
+        // Read the answer to the end before going on, so the request completes cleanly.
+        if (res.ok) return res.text().then(function () { return true; });
+        return res
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            return failed(zh ? body.messageZh : body.message);
+          });
       })
-        .then(function (res) {
-          if (res.ok) {
-            // Read the answer to the end before leaving, so the request completes cleanly.
-            return res.text().then(function () {
-              window.location.assign(form.getAttribute('data-done'));
-            });
-          }
-          return res
-            .json()
-            .catch(function () {
-              return {};
-            })
-            .then(function (body) {
-              var text = (zh ? body.messageZh : body.message) || form.getAttribute('data-msg-failed');
-              show(form, [text]);
-              status.textContent = '';
-              button.disabled = false;
-            });
-        })
-        .catch(function () {
-          show(form, [form.getAttribute('data-msg-failed')]);
-          status.textContent = '';
-          button.disabled = false;
-        });
+      .catch(function () {
+        return failed();
+      });
+  }
+
+  var uploadForm = document.querySelector('form[data-upload]');
+  var activityForm = document.querySelector('form[data-activity-form]');
+  var edited = false;
+  if (activityForm) {
+    activityForm.addEventListener('input', function () {
+      edited = true;
     });
-  });
+  }
+
+  // Submits the activity form as if `action` (save or submit) had been pressed.
+  function send(action) {
+    var hidden = document.createElement('input');
+    hidden.type = 'hidden';
+    hidden.name = 'action';
+    hidden.value = action;
+    activityForm.appendChild(hidden);
+    activityForm.submit();
+  }
+
+  if (uploadForm) {
+    var input = uploadForm.querySelector('input[type=file]');
+    input.addEventListener('change', function () {
+      var found = input.files.length ? problems(uploadForm, input.files) : [];
+      show(uploadForm, found);
+      uploadForm.querySelector('button[type=submit]').disabled = found.length > 0;
+    });
+    uploadForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      upload(uploadForm).then(function (ok) {
+        if (!ok) return;
+        // Unsaved edits of the activity are saved with the upload, not thrown away by the reload.
+        if (activityForm && edited) send('save');
+        else window.location.assign(uploadForm.getAttribute('data-done'));
+      });
+    });
+  }
+
+  // A file chosen but not uploaded goes up first when the activity is saved or submitted.
+  if (activityForm && uploadForm) {
+    activityForm.addEventListener('submit', function (e) {
+      var input = uploadForm.querySelector('input[type=file]');
+      if (!input.files.length) return;
+      e.preventDefault();
+      var action = e.submitter && e.submitter.value ? e.submitter.value : 'save';
+      uploadForm.querySelector('[data-upload-status]').textContent = uploadForm.getAttribute('data-msg-pending');
+      upload(uploadForm).then(function (ok) {
+        if (ok) send(action);
+        else input.focus();
+      });
+    });
+  }
 
   // <details data-viewer="pdf|image" data-src>: the file is fetched only when the viewer is opened.
   document.addEventListener(
