@@ -50,6 +50,9 @@ export async function configureApp(app: NestExpressApplication): Promise<Startup
           'upgrade-insecure-requests': null,
         },
       },
+      // The app's own pages learn where a form came from (to return there after a new sign-in);
+      // other sites learn nothing.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use(cookieParser());

@@ -99,6 +99,7 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
       'requirements[1].qualifies[1].field must be a non-empty string',
     ],
     [(j: any) => (j.requirements[3].distinctBy = 7), 'requirements[3].distinctBy must be a non-empty string'],
+    [(j: any) => (j.requirements[2].evidenceRequired = 'yes'), 'requirements[2].evidenceRequired must be'],
     [(j: any) => (j.reminderDays = 30), 'reminderDays must be an array of whole days'],
     [(j: any) => (j.reminderDays = [0]), 'reminderDays must hold whole days from 1 to 365, got 0'],
     [(j: any) => (j.reminderDays = [366]), 'reminderDays must hold whole days from 1 to 365, got 366'],
@@ -113,6 +114,20 @@ describe('parseRuleSet names the file and the JSON path of a bad field', () => {
     expect(parseRuleSet(shipped(), FILE).reminderDays).toEqual([60, 30, 7]);
     expect(parseRuleSet({ ...shipped(), reminderDays: [14, 90] }, FILE).reminderDays).toEqual([90, 14]);
     expect(parseRuleSet({ ...shipped(), reminderDays: [] }, FILE).reminderDays).toEqual([]);
+  });
+
+  it('asks for evidence before review unless a requirement says evidenceRequired: false', () => {
+    expect(parseRuleSet(shipped(), FILE).requirements.map((r) => r.evidenceRequired)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const json = shipped();
+    json.requirements[4].evidenceRequired = false;
+    expect(parseRuleSet(json, FILE).requirements[4].evidenceRequired).toBe(false);
   });
 
   it('rejects a rule set that is not an object', () => {

@@ -51,12 +51,13 @@ export class PageErrorFilter implements ExceptionFilter {
   }
 }
 
-/** The path of the Referer when it is this site's own page, else undefined. */
+/** The path of the Referer when it is this site's own page (without its one-time `done` message). */
 function sameOriginPath(req: PageRequest): string | undefined {
   const referer = req.get('referer');
   if (!referer) return undefined;
   try {
     const url = new URL(referer);
+    url.searchParams.delete('done');
     return url.host === req.get('host') ? url.pathname + url.search : undefined;
   } catch {
     return undefined;
