@@ -100,7 +100,7 @@
     var stored = null;
     try {
       stored = JSON.parse(window.sessionStorage.getItem(DRAFT + draftForm.getAttribute('action')) || 'null');
-    } catch (ignored) {
+    } catch {
       stored = null;
     }
     var restored = false;
