@@ -22,8 +22,8 @@
     if (star) {
       try {
         return decodeURIComponent(star[1]);
-      } catch (e) {
-        // fall through to the plain name
+      } catch {
+        // a malformed name: fall through to the plain one
       }
     }
     var plain = /filename="([^"]+)"/i.exec(header || '');
