@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import mammoth from 'mammoth';
 import yauzl from 'yauzl';
+import { AuditLog, EvidenceFile } from '@app/db';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, makeUnit, makeUser, sample, world } from '../fixtures/evidence/world';
 import { tinyPdf, tinyPng } from './web-fixtures';
@@ -63,6 +66,7 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
   let w: Awaited<ReturnType<typeof world>>;
   let unitId: number;
   let unitUser: string;
+  let supJs: string;
   /** What was uploaded: activity id, name sent, bytes. */
   const uploads: { activity: number; name: string; bytes: Buffer; verified: boolean }[] = [];
   let zip: Buffer;
@@ -103,7 +107,7 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
     });
     unitId = unit.id;
     unitUser = await makeUser(t, w.admin, { email: 'staff@nantong.example.cn', role: 'unit', unitId });
-    const supJs = await makeUser(t, w.admin, {
+    supJs = await makeUser(t, w.admin, {
       email: 'sup-js@amr.example.cn',
       role: 'supervisor',
       provinces: ['32'],
@@ -297,12 +301,77 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
   });
 
   it('is for the unit, its supervisors and admins only: 404 for others, 401 without a session', async () => {
-    const ok = await download(w.admin);
-    expect(ok.status).toBe(200);
+    expect((await download(w.admin)).status).toBe(200);
+    expect((await download(supJs)).status).toBe(200);
     expect((await download(w.userGd1)).status).toBe(404);
     expect((await download(w.supGd)).status).toBe(404);
     expect((await download()).status).toBe(401);
     expect((await t.http.get('/api/v1/units/abc/acceptance-pack').set(auth(w.admin))).status).toBe(400);
     expect((await t.http.get('/api/v1/units/999999/acceptance-pack').set(auth(w.admin))).status).toBe(404);
+  });
+
+  it('is audited: who took the pack of which unit, with how many files and bytes', async () => {
+    const rows = await t.orm.em
+      .fork()
+      .find(
+        AuditLog,
+        { action: 'export', entity: 'unit', entityId: String(unitId) },
+        { orderBy: { id: 'asc' } },
+      );
+    // The first download (unit user), the admin's and the supervisor's; refused ones leave no row.
+    expect(rows).toHaveLength(3);
+    expect(rows[0].changes).toEqual({
+      kind: 'acceptancePack',
+      evidenceFiles: uploads.length,
+      evidenceBytes: uploads.reduce((n, u) => n + u.bytes.length, 0),
+      missing: 0,
+    });
+  });
+
+  const storedPath = async (originalName: string) => {
+    const f = await t.orm.em.fork().findOneOrFail(EvidenceFile, { originalName });
+    return join(t.dataDir, 'evidence', f.storedName);
+  };
+
+  it('aborts the download when a stored file no longer has its recorded SHA-256', async () => {
+    const path = await storedPath('论文.pdf');
+    const original = readFileSync(path);
+    const changed = Buffer.from(original);
+    changed[changed.length - 2] ^= 0xff;
+    writeFileSync(path, changed);
+    try {
+      const outcome = await download(unitUser).then(
+        (res) => (res.body as Buffer).length === Number(res.headers['content-length']),
+        () => false,
+      );
+      expect(outcome).toBe(false);
+    } finally {
+      writeFileSync(path, original);
+    }
+    expect((await download(unitUser)).status).toBe(200);
+  });
+
+  it('lists a file missing from the store in the manifest and the index, and leaves it out', async () => {
+    const path = await storedPath('论文.pdf');
+    renameSync(path, `${path}.away`);
+    try {
+      const res = await download(unitUser);
+      expect(res.status).toBe(200);
+      const got = await unzip(res.body as Buffer);
+      expect(got.filter((e) => e.name.startsWith('证明材料/'))).toHaveLength(uploads.length - 1);
+      expect(got.some((e) => e.name.endsWith('/论文.pdf'))).toBe(false);
+      const manifest = JSON.parse(got.at(-1)!.data.toString('utf8'));
+      expect(manifest.missing).toEqual([expect.objectContaining({ originalName: '论文.pdf' })]);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(got.find((e) => e.name === '证明材料索引.xlsx')!.data as unknown as ArrayBuffer);
+      const paths: string[] = [];
+      wb.worksheets[0].eachRow((row, n) => {
+        if (n > 1) paths.push(String(row.getCell(9).value));
+      });
+      expect(paths).toHaveLength(uploads.length);
+      expect(paths).toContain('（存储中缺少此文件，未放入材料包）');
+    } finally {
+      renameSync(`${path}.away`, path);
+    }
   });
 });

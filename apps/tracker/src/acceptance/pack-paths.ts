@@ -15,8 +15,12 @@ const RESERVED_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 export function zipSegment(raw: string, max = 80): string {
   let s = (raw ?? '').normalize('NFC').replace(UNSAFE, '').replace(RESERVED_CHARS, '_');
   s = s.replace(/\s+/g, ' ').trim();
-  // No `.` or `..` segments, no leading or trailing dots (Windows drops trailing ones).
-  s = s.replace(/^\.+/, '').replace(/\.+$/, '').trim();
+  // No `..` anywhere, no leading or trailing dots (no `.` segment; Windows drops trailing ones).
+  s = s
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.+/, '')
+    .replace(/\.+$/, '')
+    .trim();
   if (RESERVED_NAMES.test(s)) s = `_${s}`;
   const chars = [...s];
   if (chars.length > max) {
