@@ -286,7 +286,7 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
     // Events: (3 + 1) of (3 + 3) × 10 = 6.67 → 6.5; papers all years or nothing: 0; the rest 0.
     expect(text).toContain('按登记数据计算的建议得分合计：6.5 分（这些项目满分 55 分）');
     expect(text).toContain('其余 45 分为人工评价项');
-    expect(text).toContain('示例评分表');
+    expect(text).toContain('本表为示例，请按本省印发的评分表调整后使用。');
     expect(text).toContain('【请单位填写】');
   });
 

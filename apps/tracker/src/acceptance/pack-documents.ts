@@ -176,7 +176,9 @@ function scoringSection(data: PackData): (Paragraph | Table)[] {
     ];
   });
   return [
-    p(`评分表：${t.name.zh}${t.example ? '（示例评分表，请按本省评分表调整）' : ''}。${t.note ?? ''}`),
+    p(
+      `评分表：${t.name.zh}。${t.example ? '本表为示例，请按本省印发的评分表调整后使用。' : ''}${t.note ?? ''}`,
+    ),
     table(['类别', '评分项', '分值', '评分标准', '依据', '建议得分'], rows),
     new Paragraph({
       children: [
