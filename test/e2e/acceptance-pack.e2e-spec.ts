@@ -153,6 +153,21 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
       await act(supJs, id, 'verify');
     }
     await act(unitUser, media, 'submit');
+    // The task book asks for two events in 2026 instead of the program's three.
+    const target = await t.http
+      .put(`/api/v1/units/${unitId}/targets`)
+      .set(auth(supJs))
+      .send({
+        targets: [
+          {
+            requirement: 'exchange_events',
+            periodStart: '2026-01-01',
+            minimum: 2,
+            reason: '任务书第 3.1 条',
+          },
+        ],
+      });
+    expect(target.status).toBe(200);
 
     const res = await download(unitUser);
     expect(res.status).toBe(200);
@@ -277,14 +292,16 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
     const { value: text } = await mammoth.extractRawText({ buffer: doc.data });
     expect(text).toContain('南通市示范服务有限公司');
     expect(text).toContain('2025-01-01 至 2026-12-31');
-    // 2025: three events verified, the paper; 2026 so far: one event.
+    // 2025: three events verified, the paper; 2026 so far: one event of the task book's two.
     expect(text).toContain('经验交流、观摩活动：已核实 3 次，要求 3 次，已达标。');
-    expect(text).toContain('经验交流、观摩活动：已核实 1 次，要求 3 次');
+    expect(text).toContain('经验交流、观摩活动：已核实 1 次，要求 2 次');
+    expect(text).toContain('2 次（任务书目标，规则要求 3 次）');
     expect(text).toContain('国家级刊物论文：已核实 1 篇，要求 1 篇，已达标。');
     expect(text).toContain('2025-09-01 物流标准化实践研究（已核实，证明材料 1 个）');
     expect(text).toContain('2025-11-11 南方日报报道示范项目（待审核，证明材料 1 个）');
-    // Events: (3 + 1) of (3 + 3) × 10 = 6.67 → 6.5; papers all years or nothing: 0; the rest 0.
-    expect(text).toContain('按登记数据计算的建议得分合计：6.5 分（这些项目满分 55 分）');
+    // Events: (3 + 1) of (3 + 2) × 10 = 8; papers all years or nothing: 0; the rest 0.
+    expect(text).toContain('登记数据：经验交流、观摩活动，1/2 个年度达到要求，完成 4/5');
+    expect(text).toContain('按登记数据计算的建议得分合计：8 分（这些项目满分 55 分）');
     expect(text).toContain('其余 45 分为人工评价项');
     expect(text).toContain('本表为示例，请按本省印发的评分表调整后使用。');
     expect(text).toContain('【请单位填写】');
