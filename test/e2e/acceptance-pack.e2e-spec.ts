@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import mammoth from 'mammoth';
 import yauzl from 'yauzl';
 import { AuditLog, EvidenceFile } from '@app/db';
+import { startServer } from '../support/browser';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, makeUnit, makeUser, sample, world } from '../fixtures/evidence/world';
 import { tinyPdf, tinyPng } from './web-fixtures';
@@ -390,5 +392,78 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
     } finally {
       renameSync(`${path}.away`, path);
     }
+  });
+});
+
+describe('acceptance pack: a client that goes away mid-download', () => {
+  let s: TestApp & { baseUrl: string };
+
+  beforeAll(async () => {
+    s = await startServer({}, { today: TODAY });
+  });
+  afterAll(() => s.close());
+
+  /** Descriptors this process holds open on files of the evidence store. */
+  const openEvidence = () =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(s.dataDir, 'evidence') + '/');
+      } catch {
+        return false;
+      }
+    }).length;
+
+  it('stops reading the store and leaves no file open; the next pack is whole', async () => {
+    const w = await world(s);
+    const unit = await makeUnit(s, { province: '44', cycleStart: '2025-01-01', cycleEnd: '2026-12-31' });
+    const token = await makeUser(s, w.admin, {
+      email: 'abort@unit.example.cn',
+      role: 'unit',
+      unitId: unit.id,
+    });
+    // Three "PDFs" of 4 MB each (file-type reads the header), far more than a socket buffers.
+    const big = () => Buffer.concat([tinyPdf('big'), randomBytes(4 * 1024 * 1024)]);
+    for (const date of ['2025-05-01', '2025-06-01', '2025-07-01']) {
+      const id = (
+        await s.http
+          .post('/api/v1/activities')
+          .set(auth(token))
+          .send(activityPayload('exchange_events', { date }))
+      ).body.id as number;
+      const up = await s.http
+        .post(`/api/v1/activities/${id}/evidence`)
+        .set(auth(token))
+        .attach('files', big(), 'scan.pdf');
+      expect(up.status).toBe(201);
+    }
+    const { port } = new URL(s.baseUrl);
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = httpGet(
+        { host: '127.0.0.1', port, path: `/api/v1/units/${unit.id}/acceptance-pack`, headers: auth(token) },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            n += c.length;
+            // Gone after the first bytes.
+            if (n > 64 * 1024) req.destroy();
+          });
+          res.on('close', () => resolve(n));
+        },
+      );
+      req.on('error', () => undefined);
+      setTimeout(() => reject(new Error('no answer')), 20_000).unref();
+    });
+    expect(received).toBeLessThan(12 * 1024 * 1024);
+    for (let i = 0; i < 50 && openEvidence() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(openEvidence()).toBe(0);
+    const again = await s.http
+      .get(`/api/v1/units/${unit.id}/acceptance-pack`)
+      .set(auth(token))
+      .buffer(true)
+      .parse(binary);
+    expect(again.status).toBe(200);
+    expect((again.body as Buffer).length).toBe(Number(again.headers['content-length']));
+    expect((await unzip(again.body as Buffer)).filter((e) => e.name.endsWith('scan.pdf'))).toHaveLength(3);
   });
 });
