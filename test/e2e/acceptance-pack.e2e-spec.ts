@@ -316,6 +316,8 @@ describe('acceptance pack: documents, index, evidence and manifest in one stream
     expect(text).toContain(`2026 年度（2026-01-01 至 2026-12-31，截至 ${TODAY}）工作总结`);
     expect(text).toContain('经验交流、观摩活动：已核实 3 次');
     expect(text).toContain('2026-05-05 物流服务质量评价国家标准制定需求（草稿，证明材料 1 个）');
+    expect(text).toContain('三、考核验收评分建议');
+    expect(text).toContain('登记数据可计算项目的建议得分合计：8 分（这些项目满分 55 分）');
     expect(text).toContain('【请单位填写】');
   });
 

@@ -238,5 +238,15 @@ export async function workSummaryDocx(data: PackData): Promise<Buffer> {
       toFill('存在的问题与下一步工作计划'),
     );
   });
+  if (data.scoring) {
+    const { table: t, score } = data.scoring;
+    body.push(
+      h2(`${ordinal(data.periods.length)}、考核验收评分建议`),
+      p(
+        `按${t.name.zh}，登记数据可计算项目的建议得分合计：${score.suggestedTotal} 分（这些项目满分 ` +
+          `${score.automaticPoints} 分），其余 ${score.manualPoints} 分为人工评价项；逐项见自我评价报告。`,
+      ),
+    );
+  }
   return Packer.toBuffer(document(data.unit.name, `${data.ruleSet.name.zh}工作总结（草稿）`, body));
 }
