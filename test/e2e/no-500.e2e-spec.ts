@@ -90,6 +90,7 @@ const ROUTES = [
   'GET /api/v1/units/:id',
   'PATCH /api/v1/units/:id',
   'GET /api/v1/units/:id/compliance',
+  'GET /api/v1/units/:id/acceptance-pack',
   'GET /api/v1/units/:id/targets',
   'PUT /api/v1/units/:id/targets',
   'POST /api/v1/units/import',

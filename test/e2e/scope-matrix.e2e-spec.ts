@@ -327,6 +327,16 @@ const ENDPOINTS: Endpoint[] = [
     call: async (s) => ({ method: 'get', path: `/api/v1/units/${units[s].id}/compliance` }),
   },
   {
+    name: 'GET /api/v1/units/:id/acceptance-pack',
+    action: 'units:acceptancePack',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/units/${units[s].id}/acceptance-pack`,
+      check: (res) => expect(res.headers['content-type']).toBe('application/zip'),
+    }),
+  },
+  {
     name: 'GET /api/v1/units/:id/targets',
     expect: SCOPED_READ,
     call: async (s) => ({

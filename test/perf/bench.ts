@@ -12,7 +12,9 @@
  *   3. load: two instances on that database, 200 connections for BENCH_LOAD_SECONDS on unit, province and
  *      failing sign-ins, /health/live probed on both throughout (bench-load.ts): no 5xx, live p99 < 100 ms;
  *   4. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a
- *      temporary DATA_DIR) under /usr/bin/time -v: wall time, CPU time, peak RSS, mails, digests, units.
+ *      temporary DATA_DIR) under /usr/bin/time -v: wall time, CPU time, peak RSS, mails, digests, units;
+ *   5. pack (opt-in, BENCH_PACK=1): the unit user's acceptance pack with BENCH_PACK_MB of evidence, the
+ *      app's RSS sampled while it streams, against its baseline (bench-pack.ts).
  *
  *   npm run bench                      10,000 units, 2,000,000 activities (builds first)
  *   BENCH_UNITS=500 BENCH_ACTIVITIES=50000 BENCH_RUNS=1 BENCH_HTTP_SECONDS=3 npm run bench
@@ -28,12 +30,15 @@
  *   BENCH_LOAD_SECONDS    length of the load test (default 60)
  *   BENCH_MONTHLY=0       skip the monthly run ("monthly": null)
  *   BENCH_MONTHLY_PERIOD  month of the monthly run, YYYY-MM (default 2026-05, the fill's month)
+ *   BENCH_PACK=1          run the acceptance-pack step ("pack": null otherwise)
+ *   BENCH_PACK_MB         evidence in that pack, MiB (default 200), in files of BENCH_PACK_FILE_MB (default 5)
  *   BENCH_KEEP=1          keep the database (and the monthly run's DATA_DIR) afterwards
  * DATABASE_POOL_SIZE and DATABASE_POOL_TIMEOUT_MS, when set, are passed on to the app and the CLI.
  *
  * Creates its own database bench_<timestamp> and drops it afterwards. Writes test/perf/results.json
  * (overwritten each run: machine, sizes, load average, http.<endpoint>.c10|c50 {rps, p50_ms, p99_ms,
- * non2xx, errors, duration_s}, load {streams, live}, monthly {units, mails, wall_s, cpu_s, peak_rss_mb, digests}) and appends a
+ * non2xx, errors, duration_s}, load {streams, live}, monthly {units, mails, wall_s, cpu_s, peak_rss_mb, digests},
+ * pack {files, evidence_mb, zip_mb, seconds, mb_per_s, baseline_rss_mb, peak_rss_mb, peak_over_baseline_mb, hwm_mb}) and appends a
  * dated section with the tables to test/perf/results.md. Exits 1 when the two ways disagree, the index is
  * not used, an endpoint does not answer 200 before its measurement, or the monthly run fails.
  */
@@ -62,6 +67,7 @@ import type { ScopeComplianceView, UnitSummary } from '../../apps/tracker/src/co
 import { appEnv, CLI_JS, createUsers, ENDPOINTS, type HttpResults, measureHttp, startApp } from './bench-app';
 import { type MonthlyFigures, monthlyRun } from './bench-monthly';
 import { loadLines, loadTest } from './bench-load';
+import { packBench, packLines } from './bench-pack';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 2_000_000);
@@ -73,6 +79,9 @@ const MONTHLY = process.env.BENCH_MONTHLY !== '0';
 const LOAD = process.env.BENCH_LOAD !== '0';
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const MONTHLY_PERIOD = process.env.BENCH_MONTHLY_PERIOD ?? '2026-05';
+const PACK = process.env.BENCH_PACK === '1';
+const PACK_MB = Number(process.env.BENCH_PACK_MB ?? 200);
+const PACK_FILE_MB = Number(process.env.BENCH_PACK_FILE_MB ?? 5);
 /** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
 const TODAY: IsoDate = '2026-05-15';
 const ROOT = INSTALL_ROOT;
@@ -424,6 +433,14 @@ async function main() {
     const load = LOAD ? await loadTest(`${PG}/${name}`, dataDir, users, LOAD_SECONDS, problems) : null;
     await settle(knex);
     const monthly = MONTHLY ? await monthlyStep(knex, `${PG}/${name}`, problems) : null;
+    const pack = PACK
+      ? await packBench(knex, `${PG}/${name}`, users, PACK_MB, PACK_FILE_MB, problems).catch(
+          (error: Error) => {
+            problems.push(`acceptance pack: ${error.message}`);
+            return null;
+          },
+        )
+      : null;
     for (const p of problems) log(`PROBLEM: ${p}`);
     if (problems.length) failed = true;
 
@@ -439,6 +456,7 @@ async function main() {
       http,
       load,
       monthly,
+      pack,
     };
     writeFileSync(RESULTS_JSON, `${JSON.stringify(json, null, 2)}\n`);
     log(`results written to ${RESULTS_JSON}`);
@@ -476,6 +494,7 @@ async function main() {
       ...httpLines(http, loadBefore, loadAfterHttp),
       ...loadLines(load, loadAfterHttp),
       ...monthlyLines(monthly),
+      ...packLines(pack),
       ...(problems.length ? ['', ...problems.map((p) => `- **Problem:** ${p}`), ''] : []),
     ];
     if (!existsSync(RESULTS))

@@ -27,6 +27,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'activities:record': ['unit', 'admin'],
   'activities:review': ['supervisor', 'admin'],
   'units:setTargets': ['supervisor', 'admin'],
+  'units:acceptancePack': ['unit', 'supervisor', 'admin'],
   'units:manage': ['admin'],
   'compliance:overview': ['supervisor', 'admin'],
   'reports:digest': ['supervisor', 'admin'],

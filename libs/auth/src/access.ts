@@ -29,6 +29,15 @@ const RULES = {
     zh: '无权设定任务书目标',
     en: 'Only administrators and supervisors set unit targets',
   },
+  /**
+   * Download a unit's acceptance pack (self-evaluation and work-summary drafts, evidence index, every
+   * evidence file): the unit's own users, supervisors in scope, administrators.
+   */
+  'units:acceptancePack': {
+    roles: ['unit', 'supervisor', 'admin'],
+    zh: '无权下载验收材料包',
+    en: 'Not allowed to download the acceptance pack',
+  },
   /** Create, edit, delete and import units. */
   'units:manage': { roles: ['admin'], zh: '只有管理员可以管理单位', en: 'Only administrators manage units' },
   /** The all-units overview and its exports. */

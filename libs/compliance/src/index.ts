@@ -7,3 +7,4 @@ export * from './kinds';
 export * from './periods';
 export * from './engine';
 export * from './progress';
+export * from './scoring';

@@ -125,6 +125,11 @@ export const web: AreaMessages = {
     'web.unit.activities': '活动记录',
     'web.unit.noActivities': '暂无活动记录',
     'web.unit.targetNote': '（任务书目标，规则 {rule}）',
+    'web.unit.acceptancePack': '下载验收材料包',
+    'web.unit.packPreparing': '正在生成验收材料包…',
+    'web.unit.packProgress': '正在下载验收材料包：已收到 {received}，共 {total}',
+    'web.unit.packDone': '验收材料包已下载（{total}）',
+    'web.unit.packFailed': '验收材料包下载失败（{reason}），请重试',
 
     'web.targets.title': '目标',
     'web.targets.intro':
@@ -468,6 +473,11 @@ export const web: AreaMessages = {
     'web.unit.activities': 'Activities',
     'web.unit.noActivities': 'No activities yet',
     'web.unit.targetNote': ' (target; program {rule})',
+    'web.unit.acceptancePack': 'Download acceptance pack',
+    'web.unit.packPreparing': 'Preparing the acceptance pack…',
+    'web.unit.packProgress': 'Downloading the acceptance pack: {received} of {total}',
+    'web.unit.packDone': 'Acceptance pack downloaded ({total})',
+    'web.unit.packFailed': 'The acceptance pack could not be downloaded ({reason}); please try again',
 
     'web.targets.title': 'Targets',
     'web.targets.intro':

@@ -192,6 +192,7 @@ export class UnitPagesController {
       shortfalls: shortfalls(compliance, locale),
       charts: unitCharts(compliance, locale),
       canRecord: Access.can(p, 'activities:record', unit),
+      canPack: Access.can(p, 'units:acceptancePack', unit),
       // SPEC §3 v2: the unit's targets; administrators and its supervisors may change them.
       targets: await this.targets.details(unit),
       targetChoices: this.targets.choices(unit),
