@@ -22,6 +22,7 @@ import { PageErrorFilter } from './page-error.filter';
 import { ViewsService } from './views.service';
 import { type PageRequest, requestLocale } from './locale';
 import { SessionPagesController } from './controllers/session-pages.controller';
+import { AccountPagesController } from './controllers/account-pages.controller';
 import { UnitPagesController } from './controllers/unit-pages.controller';
 import { ActivityPagesController } from './controllers/activity-pages.controller';
 import { OverviewPagesController } from './controllers/overview-pages.controller';
@@ -49,6 +50,7 @@ import { CalendarModule } from '../calendar/calendar.module';
   ],
   controllers: [
     SessionPagesController,
+    AccountPagesController,
     UnitPagesController,
     ActivityPagesController,
     OverviewPagesController,
