@@ -4,11 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type Principal, Public } from '@app/auth';
 import { AccountService } from '../../auth/account.service';
-import {
-  ChangePasswordDto,
-  ConfirmPasswordResetDto,
-  RequestPasswordResetDto,
-} from '../../auth/auth.dto';
+import { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from '../../auth/auth.dto';
 import { type FieldErrors, submitForm, text, validateForm } from '../form-validation';
 import { FlashQuery, PageQueryBase, ResetPasswordPageQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
@@ -127,7 +123,14 @@ export class AccountPagesController {
 
   private showReset(req: PageRequest, res: Response, data: object, status = 200) {
     const csrf = this.formCsrf(res, '/reset-password');
-    const view = { errors: {} as FieldErrors, formError: '', token: '', done: false, formCsrf: csrf, ...data };
+    const view = {
+      errors: {} as FieldErrors,
+      formError: '',
+      token: '',
+      done: false,
+      formCsrf: csrf,
+      ...data,
+    };
     this.views.page(req, res, 'account/reset-password.njk', view, status);
   }
 
