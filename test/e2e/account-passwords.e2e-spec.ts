@@ -123,7 +123,7 @@ describe('account: password change and reset by e-mail', () => {
       const user = await t.orm.em.fork().findOneOrFail(User, { email });
       const rows = await t.orm.em.fork().find(AuditLog, { entity: 'user', entityId: String(user.id) });
       expect(rows.map((r) => r.action)).toEqual(
-        expect.arrayContaining(['password_changed', 'password_change_failed']),
+        expect.arrayContaining(['password_changed', 'login_failed']),
       );
       const all = JSON.stringify(await t.orm.em.fork().find(AuditLog, {}));
       for (const secret of [OLD, NEW, 'not-my-password']) expect(all).not.toContain(secret);

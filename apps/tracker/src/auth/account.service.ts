@@ -60,7 +60,12 @@ export class AccountService {
     const user = await this.em.findOneOrFail(User, p.id, { populate: ['passwordHash'] });
     const attempt = await this.throttle.begin(user.email, clientAddress(req));
     if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) {
-      this.audit.record(p, 'password_change_failed', 'user', p.id, { ip: clientAddress(req) });
+      // A wrong password is a failed sign-in, whatever the form: audited and throttled as one.
+      this.audit.record(p, 'login_failed', 'user', p.id, {
+        email: user.email,
+        ip: clientAddress(req),
+        via: 'password_change',
+      });
       await this.em.flush();
       throw new InvalidInputError(
         'currentPassword',
