@@ -122,9 +122,7 @@ describe('account: password change and reset by e-mail', () => {
     it('audits the change without the passwords', async () => {
       const user = await t.orm.em.fork().findOneOrFail(User, { email });
       const rows = await t.orm.em.fork().find(AuditLog, { entity: 'user', entityId: String(user.id) });
-      expect(rows.map((r) => r.action)).toEqual(
-        expect.arrayContaining(['password_changed', 'login_failed']),
-      );
+      expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['password_changed', 'login_failed']));
       const all = JSON.stringify(await t.orm.em.fork().find(AuditLog, {}));
       for (const secret of [OLD, NEW, 'not-my-password']) expect(all).not.toContain(secret);
     });

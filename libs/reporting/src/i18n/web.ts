@@ -60,7 +60,8 @@ export const web: AreaMessages = {
     'web.forgot.title': '忘记密码',
     'web.forgot.intro': '请输入您的账号电子邮箱，我们会向该邮箱发送设置新密码的链接（1 小时内有效）。',
     'web.forgot.submit': '发送链接',
-    'web.forgot.sent': '如果该地址属于本平台的账号，设置新密码的链接已发送到该邮箱，请查收。链接 1 小时内有效。',
+    'web.forgot.sent':
+      '如果该地址属于本平台的账号，设置新密码的链接已发送到该邮箱，请查收。链接 1 小时内有效。',
     'web.forgot.back': '返回登录',
     'web.reset.title': '设置新密码',
     'web.reset.intro': '请输入新密码。设置后，您在所有设备上的登录都将退出，需要用新密码重新登录。',
@@ -69,7 +70,8 @@ export const web: AreaMessages = {
     'web.reset.again': '重新申请重设密码链接',
     'web.reset.noToken': '链接不完整，请从邮件中重新打开，或重新申请。',
     'web.oidc.title': '无法登录',
-    'web.oidc.unknown': '单点登录账号的电子邮箱（{email}）在本平台没有对应的用户。平台不会自动创建账号，请联系管理员开通。',
+    'web.oidc.unknown':
+      '单点登录账号的电子邮箱（{email}）在本平台没有对应的用户。平台不会自动创建账号，请联系管理员开通。',
     'web.oidc.inactive': '电子邮箱为 {email} 的账号已停用或其单位已删除，无法登录。如有疑问请联系管理员。',
     'web.oidc.noEmail': '单点登录没有提供电子邮箱（或邮箱未经验证），无法匹配本平台的用户。请联系管理员。',
     'web.oidc.failed': '单点登录未能完成（可能已超时或被取消），请重新登录。',
@@ -417,28 +419,36 @@ export const web: AreaMessages = {
     'web.login.oidcDefault': 'single sign-on',
     'web.nav.password': 'Password',
     'web.password.title': 'Change password',
-    'web.password.intro': 'Changing it signs you out on every other device and browser; this one stays signed in.',
+    'web.password.intro':
+      'Changing it signs you out on every other device and browser; this one stays signed in.',
     'web.password.current': 'Current password',
     'web.password.new': 'New password',
     'web.password.rule': 'At least 10 characters; no common passwords, no e-mail address or name.',
     'web.password.submit': 'Change password',
     'web.flash.passwordChanged': 'Password changed; your other devices are signed out.',
     'web.forgot.title': 'Forgot password',
-    'web.forgot.intro': 'Enter the e-mail address of your account; we will send it a link to set a new password (valid for one hour).',
+    'web.forgot.intro':
+      'Enter the e-mail address of your account; we will send it a link to set a new password (valid for one hour).',
     'web.forgot.submit': 'Send the link',
-    'web.forgot.sent': 'If the address belongs to an account, a link to set a new password is on its way. It works for one hour.',
+    'web.forgot.sent':
+      'If the address belongs to an account, a link to set a new password is on its way. It works for one hour.',
     'web.forgot.back': 'Back to sign-in',
     'web.reset.title': 'Set a new password',
-    'web.reset.intro': 'Enter your new password. Setting it signs you out on every device; sign in again with the new one.',
+    'web.reset.intro':
+      'Enter your new password. Setting it signs you out on every device; sign in again with the new one.',
     'web.reset.submit': 'Set the password',
     'web.reset.done': 'Your new password is set; sign in with it.',
     'web.reset.again': 'Ask for a new reset link',
     'web.reset.noToken': 'The link is incomplete; open it again from the mail, or ask for a new one.',
     'web.oidc.title': 'Cannot sign in',
-    'web.oidc.unknown': 'No user of this platform has the e-mail address of your single sign-on account ({email}). Accounts are not created automatically; ask an administrator.',
-    'web.oidc.inactive': 'The account with the e-mail address {email} is disabled or its unit was deleted, so it cannot sign in. Ask an administrator.',
-    'web.oidc.noEmail': 'The single sign-on gave no (verified) e-mail address, so no user of this platform matches. Ask an administrator.',
-    'web.oidc.failed': 'The single sign-on did not complete (it may have timed out or been cancelled); please sign in again.',
+    'web.oidc.unknown':
+      'No user of this platform has the e-mail address of your single sign-on account ({email}). Accounts are not created automatically; ask an administrator.',
+    'web.oidc.inactive':
+      'The account with the e-mail address {email} is disabled or its unit was deleted, so it cannot sign in. Ask an administrator.',
+    'web.oidc.noEmail':
+      'The single sign-on gave no (verified) e-mail address, so no user of this platform matches. Ask an administrator.',
+    'web.oidc.failed':
+      'The single sign-on did not complete (it may have timed out or been cancelled); please sign in again.',
     'web.oidc.back': 'Back to sign-in',
 
     'web.error.title': 'Something went wrong ({status})',
