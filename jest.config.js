@@ -29,6 +29,10 @@ const ESM_PACKAGES = [
   '@tokenizer',
   'uint8array-extras',
   '@borewit',
+  // openid-client 6 (single sign-on) and its dependencies.
+  'openid-client',
+  'oauth4webapi',
+  'jose',
 ];
 
 module.exports = {

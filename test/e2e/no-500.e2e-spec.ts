@@ -56,6 +56,9 @@ const ROUTES = [
   'GET /api/v1/audit',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
+  'POST /api/v1/auth/password',
+  'POST /api/v1/auth/password-reset',
+  'POST /api/v1/auth/password-reset/confirm',
   'GET /api/v1/auth/me',
   'PATCH /api/v1/auth/me',
   'GET /api/v1/compliance',
@@ -99,7 +102,11 @@ const ROUTES = [
   'GET /api/v1/users/:id',
   'PATCH /api/v1/users/:id',
   'GET /assets/*path',
+  'GET /auth/oidc/callback',
+  'GET /auth/oidc/start',
   'GET /calendar/:file',
+  'GET /forgot-password',
+  'POST /forgot-password',
   'GET /health',
   'GET /health/live',
   'GET /health/ready',
@@ -117,9 +124,13 @@ const ROUTES = [
   'POST /review/:id/reject',
   'POST /review/:id/verify',
   'POST /review/bulk',
+  'GET /reset-password',
+  'POST /reset-password',
   'POST /settings/locale',
   'GET /settings/notices',
   'POST /settings/notices',
+  'GET /settings/password',
+  'POST /settings/password',
   'GET /units/:id',
   'GET /units/:id/activities.csv',
   'GET /units/:id/activities.xlsx',
@@ -519,13 +530,14 @@ function send(method: string, p: Probe, api: boolean, who = { bearer: admin, coo
 }
 
 /**
- * Row counts of every table but sessions, and the recorded changes (failed sign-ins are not changes;
- * soft deletes and updates show here, not in the counts), in one query.
+ * Row counts of every table but sessions, and the recorded changes (failed sign-ins, and the wrong
+ * current passwords the throttle counts like them, are not changes; soft deletes and updates show here,
+ * not in the counts), in one query.
  */
 async function snapshot(): Promise<Record<string, number>> {
   const tables = Object.values(t.orm.getMetadata().getAll())
     .map((m) => m.tableName)
-    .filter((name) => name && name !== 'sessions' && name !== 'audit_log');
+    .filter((name) => name && !['sessions', 'audit_log', 'login_failures'].includes(name));
   const sql = [
     ...tables.map((name) => `select '${name}' as t, count(*) as n from "${name}"`),
     `select 'changes' as t, count(*) as n from "audit_log" where "action" <> 'login_failed'`,

@@ -158,6 +158,40 @@ const ENDPOINTS: Endpoint[] = [
     }),
   },
 
+  {
+    // The own password: open to every role; the same password again is refused (400, nothing changes).
+    name: 'POST /api/v1/auth/password',
+    expect: { admin: 400, supervisor: 400, unit: 400 },
+    call: async (_s, role) => {
+      const password = role === 'admin' ? ADMIN.password : PASSWORD;
+      return {
+        method: 'post',
+        path: '/api/v1/auth/password',
+        body: { currentPassword: password, newPassword: password },
+      };
+    },
+  },
+  {
+    name: 'POST /api/v1/auth/password-reset',
+    expect: { admin: 202, supervisor: 202, unit: 202 },
+    call: async (_s, role) => ({
+      method: 'post',
+      path: '/api/v1/auth/password-reset',
+      body: { email: EMAILS[role] },
+      token: '',
+    }),
+  },
+  {
+    name: 'POST /api/v1/auth/password-reset/confirm',
+    expect: { admin: 400, supervisor: 400, unit: 400 },
+    call: async () => ({
+      method: 'post',
+      path: '/api/v1/auth/password-reset/confirm',
+      body: { token: 'not-a-reset-token', newPassword: 'violet-meadow-compass-87' },
+      token: '',
+    }),
+  },
+
   // ---- the caller's own notice choices (no id: nobody reaches another's) ----
   {
     name: 'GET /api/v1/me/notices',

@@ -274,6 +274,28 @@ export default async () => {
               password: { required: true, type: () => String, minLength: 1, maxLength: 200 },
             },
             UpdateMeDto: { locale: { required: true, enum: ['zh', 'en'] } },
+            ChangePasswordDto: {
+              currentPassword: { required: true, type: () => String, minLength: 1, maxLength: 200 },
+              newPassword: {
+                required: true,
+                type: () => String,
+                description: 'The password rule applies (length, strength; see README).',
+                maxLength: 200,
+              },
+            },
+            RequestPasswordResetDto: {
+              email: { required: true, type: () => String, maxLength: 254, format: 'email' },
+            },
+            ConfirmPasswordResetDto: {
+              token: {
+                required: true,
+                type: () => String,
+                description: 'The token of the mailed link (`/reset-password?token=\u2026`).',
+                minLength: 1,
+                maxLength: 200,
+              },
+              newPassword: { required: true, type: () => String, maxLength: 200 },
+            },
           },
         ],
         [
@@ -304,6 +326,10 @@ export default async () => {
                 type: () => String,
                 description: 'Bearer token: `Authorization: Bearer <token>`.',
               },
+            },
+            PasswordResetRequestedDto: {
+              message: { required: true, type: () => String },
+              messageZh: { required: true, type: () => String },
             },
           },
         ],

@@ -58,6 +58,23 @@ export class SessionsService {
       return null;
     }
     if (!(await verifyPassword(user.passwordHash, password))) return null;
+    return { token: await this.open(user), user };
+  }
+
+  /**
+   * A user who may sign in (active, of a live unit): for password sign-in and for single sign-on. The
+   * same session and cookie either way.
+   */
+  async findSignInUser(email: string): Promise<User | null> {
+    return this.em.findOne(User, {
+      email: email.trim().toLowerCase(),
+      active: true,
+      $or: [{ unit: null }, { unit: { deletedAt: null } }],
+    });
+  }
+
+  /** Creates a session of `user` (already checked) and returns its token (shown once). */
+  async open(user: User): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const session = this.em.create(Session, {
       tokenHash: sha256(token),
@@ -71,7 +88,7 @@ export class SessionsService {
     await this.em.flush();
     // Expired sessions are useless; clearing them at sign-in keeps the table small without a job.
     await this.em.nativeDelete(Session, { expiresAt: { $lt: new Date() } });
-    return { token, user };
+    return token;
   }
 
   /**
@@ -135,9 +152,14 @@ export class SessionsService {
     await this.em.nativeDelete(Session, { tokenHash: principal.tokenHash });
   }
 
-  /** Ends every session of a user (password change, deactivation). */
+  /** Ends every session of a user (password reset, deactivation). */
   async endAll(userId: number): Promise<void> {
     await this.em.nativeDelete(Session, { user: userId });
+  }
+
+  /** Ends every session of a user but the one of `keepTokenHash` (the caller's, on a password change). */
+  async endOthers(userId: number, keepTokenHash: string): Promise<number> {
+    return this.em.nativeDelete(Session, { user: userId, tokenHash: { $ne: keepTokenHash } });
   }
 }
 

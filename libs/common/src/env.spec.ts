@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
-import { Env, EnvError, trustProxySetting, validateEnv } from './env';
+import { Env, EnvError, oidcEnabled, trustProxySetting, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('makes PUBLIC_URL (what mails link to) follow PORT when unset', () => {
@@ -18,6 +18,34 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(EnvError);
     expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: .*16/);
     expect(validateEnv({ METRICS_TOKEN: 'a-long-enough-token' }).METRICS_TOKEN).toBe('a-long-enough-token');
+  });
+});
+
+describe('OIDC settings: all or none', () => {
+  const full = {
+    OIDC_ISSUER: 'https://sso.example.gov.cn',
+    OIDC_CLIENT_ID: 'tracker',
+    OIDC_CLIENT_SECRET: 'a-secret',
+  };
+
+  it('accepts none and all three, with the e-mail claim defaulting to email', () => {
+    expect(oidcEnabled(validateEnv({}))).toBe(false);
+    const env = validateEnv(full);
+    expect(oidcEnabled(env)).toBe(true);
+    expect(env.OIDC_EMAIL_CLAIM).toBe('email');
+  });
+
+  it('refuses a partial set, naming each missing variable', () => {
+    const partial = { OIDC_ISSUER: full.OIDC_ISSUER, OIDC_CLIENT_ID: full.OIDC_CLIENT_ID };
+    expect(() => validateEnv(partial)).toThrow(
+      /OIDC_CLIENT_SECRET: must be set with OIDC_ISSUER, OIDC_CLIENT_ID/,
+    );
+    expect(() => validateEnv({ OIDC_CLIENT_SECRET: 'x' })).toThrow(/OIDC_ISSUER: .*\n.*OIDC_CLIENT_ID: /);
+  });
+
+  it('refuses an issuer that is not an address and a bad claim name', () => {
+    expect(() => validateEnv({ ...full, OIDC_ISSUER: 'sso.example' })).toThrow(/OIDC_ISSUER: .*http/);
+    expect(() => validateEnv({ ...full, OIDC_EMAIL_CLAIM: 'e mail' })).toThrow(/OIDC_EMAIL_CLAIM/);
   });
 });
 

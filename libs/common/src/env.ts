@@ -7,6 +7,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   Validate,
@@ -227,6 +228,44 @@ export class Env {
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /**
+   * Single sign-on through OpenID Connect: the issuer's address (its discovery document is read from
+   * `<issuer>/.well-known/openid-configuration`). Set together with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET,
+   * or leave all three unset.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+/, { message: 'OIDC_ISSUER must be an http:// or https:// address' })
+  OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OIDC_CLIENT_SECRET?: string;
+
+  /** The claim of the ID token (or userinfo) holding the e-mail address users are matched by. */
+  @IsString()
+  @Matches(/^[\w.:-]{1,100}$/, { message: 'OIDC_EMAIL_CLAIM must be a claim name such as email' })
+  OIDC_EMAIL_CLAIM = 'email';
+
+  /** The name on the sign-in page's button ("Sign in with <label>"). Unset: "single sign-on". */
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  OIDC_LABEL?: string;
+}
+
+/** The OIDC variables that must be set together. */
+export const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+
+/** Whether single sign-on is configured (validateEnv ensures all of OIDC_REQUIRED or none). */
+export function oidcEnabled(env: Env): boolean {
+  return OIDC_REQUIRED.every((k) => !!env[k]);
 }
 
 export class EnvError extends Error {}
@@ -235,8 +274,16 @@ export class EnvError extends Error {}
 export function validateEnv(raw: Record<string, unknown>): Env {
   const env = plainToInstance(Env, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length) {
-    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  const oidcSet = OIDC_REQUIRED.filter((k) => !!env[k]);
+  if (oidcSet.length && oidcSet.length < OIDC_REQUIRED.length) {
+    for (const k of OIDC_REQUIRED.filter((k) => !env[k])) {
+      lines.push(
+        `${k}: must be set with ${oidcSet.join(', ')} (single sign-on needs all of ${OIDC_REQUIRED.join(', ')}, or none)`,
+      );
+    }
+  }
+  if (lines.length) {
     throw new EnvError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   env.PUBLIC_URL ||= `http://localhost:${env.PORT}`;

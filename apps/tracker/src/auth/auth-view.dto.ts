@@ -21,3 +21,9 @@ export class LoginResultDto extends MeDto {
   /** Bearer token: `Authorization: Bearer <token>`. */
   token: string;
 }
+
+/** The one answer of a reset request, whatever the address. */
+export class PasswordResetRequestedDto {
+  message: string;
+  messageZh: string;
+}

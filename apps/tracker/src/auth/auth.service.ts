@@ -53,6 +53,33 @@ export class AuthService {
     return { token, ...AuthService.view(principal) };
   }
 
+  /**
+   * Single sign-on: the identity provider proved `email`; a user of that address who may sign in gets
+   * the same session and cookie as a password sign-in. Nobody is created: an unknown address, a
+   * disabled user or one of a deleted unit is refused (and audited).
+   */
+  async oidcSignIn(email: string, req: Request, res: Response): Promise<'ok' | 'unknown' | 'inactive'> {
+    const ip = clientAddress(req);
+    const user = await this.sessions.findSignInUser(email);
+    if (!user) {
+      const exists = await this.em.count(User, { email });
+      const reason = exists ? 'inactive' : 'unknown';
+      this.audit.record(null, 'oidc_refused', 'user', null, { email, ip, reason });
+      await this.em.flush();
+      return reason;
+    }
+    const token = await this.sessions.open(user);
+    this.audit.record({ id: user.id, email: user.email }, 'login', 'user', user.id, { ip, via: 'oidc' });
+    await this.em.flush();
+    res.cookie(SESSION_COOKIE, token, this.cookieOptions());
+    return 'ok';
+  }
+
+  /** Writes what was recorded (the audit entries of a page that answers without a service call). */
+  async flush(): Promise<void> {
+    await this.em.flush();
+  }
+
   async logout(p: Principal, res: Response) {
     await this.sessions.logout(p);
     this.audit.record(p, 'logout', 'user', p.id);

@@ -73,6 +73,22 @@ export class LoginForm extends FormBase {
   password: string;
 }
 
+/** The page a reset mail links to: `/reset-password?token=…`. */
+export class ResetPasswordPageQuery extends PageQueryBase {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  token?: string;
+}
+
+/** Why the single sign-on was not completed; `next` as on the sign-in page. */
+export class OidcStartQuery extends PageQueryBase {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  next?: string;
+}
+
 export class LocaleForm extends FormBase {
   @IsIn(['zh', 'en'])
   locale: 'zh' | 'en';
@@ -111,6 +127,7 @@ export const FLASHES = [
   'calendarCreated',
   'calendarRevoked',
   'targetRemoved',
+  'passwordChanged',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];

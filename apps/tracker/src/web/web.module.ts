@@ -22,6 +22,8 @@ import { PageErrorFilter } from './page-error.filter';
 import { ViewsService } from './views.service';
 import { type PageRequest, requestLocale } from './locale';
 import { SessionPagesController } from './controllers/session-pages.controller';
+import { AccountPagesController } from './controllers/account-pages.controller';
+import { OidcPagesController } from './controllers/oidc-pages.controller';
 import { UnitPagesController } from './controllers/unit-pages.controller';
 import { ActivityPagesController } from './controllers/activity-pages.controller';
 import { OverviewPagesController } from './controllers/overview-pages.controller';
@@ -49,6 +51,8 @@ import { CalendarModule } from '../calendar/calendar.module';
   ],
   controllers: [
     SessionPagesController,
+    AccountPagesController,
+    OidcPagesController,
     UnitPagesController,
     ActivityPagesController,
     OverviewPagesController,

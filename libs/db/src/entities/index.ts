@@ -11,6 +11,7 @@ export * from './report-run.entity';
 export * from './unit-target.entity';
 export * from './compliance-count.entity';
 export * from './login-failure.entity';
+export * from './password-reset.entity';
 export * from './robot.entity';
 export * from './program-setting.entity';
 export * from './calendar-feed.entity';
@@ -25,6 +26,7 @@ import { ReportRun } from './report-run.entity';
 import { UnitTarget } from './unit-target.entity';
 import { ActivityMonthCount, ComplianceCount, ComplianceVersion } from './compliance-count.entity';
 import { LoginFailure } from './login-failure.entity';
+import { PasswordReset } from './password-reset.entity';
 import { Robot } from './robot.entity';
 import { ProgramSetting } from './program-setting.entity';
 import { CalendarFeed } from './calendar-feed.entity';
@@ -44,6 +46,7 @@ export const ENTITIES = [
   ActivityMonthCount,
   ComplianceVersion,
   LoginFailure,
+  PasswordReset,
   Robot,
   ProgramSetting,
   CalendarFeed,

@@ -99,6 +99,15 @@ export const mail: AreaMessages = {
     'mail.notice.open': '查看活动',
     'mail.notice.footer':
       '本邮件由系统自动发送，请勿直接回复。登录平台后可在「通知设置」中选择接收方式或不再接收。',
+    'mail.passwordReset.subject': '【示范项目平台】重设密码',
+    'mail.passwordReset.title': '重设密码',
+    'mail.passwordReset.greeting': '{name}，您好：',
+    'mail.passwordReset.intro': '我们收到了重设您在本平台的登录密码的请求。请点击下面的按钮设置新密码：',
+    'mail.passwordReset.cta': '设置新密码',
+    'mail.passwordReset.expiry':
+      '该链接 {minutes} 分钟内有效，且只能使用一次。设置新密码后，您在所有设备上的登录都将退出。',
+    'mail.passwordReset.linkText': '如果按钮无法打开，请将以下地址复制到浏览器：',
+    'mail.passwordReset.ignore': '如果这不是您本人的操作，请忽略本邮件，您的密码不会改变。',
     'mail.reminder.subject': '【示范项目提醒】{unit}：距 {end} 还有 {days} 天，尚有任务未完成',
     'mail.reminder.title': '考核期截止提醒',
     'mail.reminder.greeting': '{name}，您好：',
@@ -219,6 +228,17 @@ export const mail: AreaMessages = {
     'mail.notice.open': 'Open the activity',
     'mail.notice.footer':
       'This mail is sent automatically; replies to it are not read. Sign in and open Notifications to choose how you get these, or to turn them off.',
+    'mail.passwordReset.subject': 'Reset your password',
+    'mail.passwordReset.title': 'Reset your password',
+    'mail.passwordReset.greeting': 'Dear {name},',
+    'mail.passwordReset.intro':
+      'We received a request to reset your password for this platform. Use the button below to set a new one:',
+    'mail.passwordReset.cta': 'Set a new password',
+    'mail.passwordReset.expiry':
+      'The link works once, within {minutes} minutes. Setting a new password signs you out on every device.',
+    'mail.passwordReset.linkText': 'If the button does not open, copy this address into your browser:',
+    'mail.passwordReset.ignore':
+      'If you did not ask for this, ignore this mail; your password stays as it is.',
     'mail.reminder.subject': 'Reminder: {unit}, {days} days until {end}, requirements still open',
     'mail.reminder.title': 'Period deadline reminder',
     'mail.reminder.greeting': 'Dear {name},',

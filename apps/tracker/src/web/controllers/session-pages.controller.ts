@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { CurrentUser, type Principal, Public } from '@app/auth';
 import { TooManyAttemptsError, UnauthorizedError } from '@app/common';
 import { AuthService } from '../../auth/auth.service';
+import { OidcService } from '../../auth/oidc.service';
 import { FlashQuery, LocaleForm, LoginForm, LoginPageQuery, NoticesForm } from '../forms';
 import {
   NoticesService,
@@ -27,6 +28,7 @@ export class SessionPagesController {
     private readonly views: ViewsService,
     private readonly auth: AuthService,
     private readonly notices: NoticesService,
+    private readonly oidc: OidcService,
   ) {}
 
   /** Start page: each role lands where its daily work is. */
@@ -121,7 +123,8 @@ export class SessionPagesController {
   ) {
     const token = randomBytes(18).toString('base64url');
     res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/login' });
-    const data = { loginCsrf: token, next: safeNext(next), error, errorText, email };
+    const oidcLabel = this.oidc.label(this.views.context(req).t('web.login.oidcDefault'));
+    const data = { loginCsrf: token, next: safeNext(next), error, errorText, email, oidcLabel };
     this.views.page(req, res, 'login.njk', data, status);
   }
 }
