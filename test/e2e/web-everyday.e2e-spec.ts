@@ -191,6 +191,35 @@ describe('pages for everyday use', () => {
     expect((await t.orm.em.fork().findOneOrFail(User, user.id)).unit?.id).toBe(w.unitA.id);
   });
 
+  it('the admin’s activity form picks its unit the same way', async () => {
+    const form = await admin.get('/activities/new');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('id="unitId-search"');
+    expect(form.text).not.toContain(`<option value="${w.unitA.id}"`);
+    const post = (unitSearch: string) =>
+      admin
+        .post('/activities')
+        .type('form')
+        .send({
+          _csrf: csrfOf(form.text),
+          unitSearch,
+          unitId: '',
+          requirement: 'work_updates',
+          date: '2026-06-01',
+          title: '远端单位工作动态',
+          recipient: '市场监管局',
+          action: 'save',
+        });
+    const several = await post('批量示范单位');
+    expect(several.status).toBe(400);
+    expect(several.text).toContain(`有 ${MANY} 个单位符合「批量示范单位」`);
+    expect(several.text).toContain('data-testid="unit-choices"');
+    const created = await post(far.creditCode);
+    expect(created.status).toBe(303);
+    const id = Number(/\/activities\/(\d+)/.exec(created.headers.location)![1]);
+    expect((await t.orm.em.fork().findOneOrFail(Activity, id)).unit.id).toBe(far.id);
+  });
+
   it('the overview’s industry filter offers every industry in scope, not only the page’s', async () => {
     const res = await admin.get('/overview');
     expect(res.status).toBe(200);
