@@ -213,7 +213,9 @@ describe('web admin pages: units, users, rule sets, e-mails, audit log', () => {
     const res = await admin.get('/admin/rule-sets');
     expect(res.status).toBe(200);
     expect(res.text).toContain('国家级服务业标准化示范项目');
-    expect(res.text).toContain('journalLevel');
+    // A condition names its field in words, not by its code.
+    expect(res.text).toContain('刊物级别 ∈');
+    expect(res.text).not.toContain('journalLevel');
     const forms = [...res.text.matchAll(/<form method="post" action="(\/admin\/rule-sets[^"]*)"/g)].map(
       (m) => m[1],
     );

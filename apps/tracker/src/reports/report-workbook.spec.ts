@@ -176,7 +176,7 @@ describe('digest workbook (streamed)', () => {
       '2026-05-01',
       '活动 0',
       '已退回',
-      '2026-05-02T02:00:00.000Z',
+      '2026-05-02 10:00', // 02:00 UTC is 10:00 in Asia/Shanghai
       undefined, // not reviewed: an empty cell
       "'+材料不全",
       '广州 · 30',

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { LocalizedText, RequirementStatus } from '@app/compliance';
-import { STATUS_COLORS, STATUS_TINTS, t, type Locale } from '@app/reporting';
+import { formatShanghaiDateTime, STATUS_COLORS, STATUS_TINTS, t, type Locale } from '@app/reporting';
 import { loc, provinceName } from '@app/reporting/mail';
 import type { ScopeComplianceView } from '../compliance/compliance.types';
 import type { DigestActivityRow } from './report-queries';
@@ -176,8 +176,9 @@ export async function digestWorkbook(
           a.date,
           neutralise(a.title),
           t(L, `activityStatus.${a.status}`),
-          a.submittedAt ? a.submittedAt.toISOString() : '',
-          a.reviewedAt ? a.reviewedAt.toISOString() : '',
+          // Instants as the local date-time users know (Asia/Shanghai), not UTC.
+          a.submittedAt ? formatShanghaiDateTime(a.submittedAt) : '',
+          a.reviewedAt ? formatShanghaiDateTime(a.reviewedAt) : '',
           neutralise(a.rejectReason ?? ''),
           neutralise(details(a, L, valueLabel)),
         ])

@@ -99,6 +99,18 @@ export class UnitsService {
     return { items: items.map(UnitsService.view), total, page: q.page, pageSize: q.pageSize };
   }
 
+  /** Every industry of the units the caller sees (in one province when given), for filters. */
+  async industries(p: Principal, province?: string): Promise<string[]> {
+    const where: FilterQuery<Unit>[] = [ScopePolicy.units(p)];
+    if (province) where.push({ province });
+    const rows = await (this.em as SqlEntityManager)
+      .createQueryBuilder(Unit, 'u')
+      .select('industry', true)
+      .where({ $and: where })
+      .execute<{ industry: string }[]>('all');
+    return rows.map((r) => r.industry).sort();
+  }
+
   async get(p: Principal, id: number): Promise<UnitView> {
     return UnitsService.view(await this.findVisible(p, id));
   }

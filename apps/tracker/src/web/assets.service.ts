@@ -4,7 +4,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { STATUS_COLORS, STATUS_TINTS } from '@app/reporting/charts/palette';
+import { STATUS_COLORS, STATUS_PILLS, STATUS_TINTS } from '@app/reporting/charts/palette';
 import { NODE_MODULES_DIR, PUBLIC_DIR } from './paths';
 
 export const ASSETS_PREFIX = '/assets/';
@@ -130,11 +130,12 @@ function statusCss(): string {
   return Object.entries(STATUS_COLORS)
     .map(([status, color]) => {
       const tint = STATUS_TINTS[status as keyof typeof STATUS_TINTS];
+      const pill = STATUS_PILLS[status as keyof typeof STATUS_PILLS];
       return (
         `.status-${status}{background:${tint}}\n` +
         `tr.status-${status}>td:first-child{box-shadow:inset 4px 0 0 ${color}}\n` +
         `.dot-${status}{color:${color}}\n` +
-        `.pill-${status}{background:${color};color:#fff;border-radius:999px;padding:0.05rem 0.55rem;font-size:0.82rem;white-space:nowrap}\n`
+        `.pill-${status}{background:${pill.background};color:${pill.text};border-radius:999px;padding:0.05rem 0.55rem;font-size:0.82rem;white-space:nowrap}\n`
       );
     })
     .join('');

@@ -21,6 +21,31 @@ export const STATUS_TINTS: Readonly<Record<RequirementStatus, string>> = {
   failed: '#f8d7d7',
 };
 
+/**
+ * Status pills (a status named in words on its colour): the same hues, deep enough for white text, amber
+ * with dark text, every pair at least 4.5:1 (WCAG AA for normal text; palette.spec.ts checks).
+ */
+export const STATUS_PILLS: Readonly<Record<RequirementStatus, { background: string; text: string }>> = {
+  met: { background: '#2e7d32', text: '#ffffff' },
+  on_track: { background: '#01579b', text: '#ffffff' },
+  at_risk: { background: '#f9a825', text: '#1f2933' },
+  shortfall: { background: '#c62828', text: '#ffffff' },
+  failed: { background: '#8e0000', text: '#ffffff' },
+};
+
+/** WCAG 2 contrast ratio of two #rrggbb colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 /** Best first, the order legends and tables list statuses in. */
 export const STATUS_ORDER: readonly RequirementStatus[] = [
   'met',

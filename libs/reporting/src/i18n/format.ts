@@ -44,3 +44,17 @@ export function formatMonth(locale: Locale, yearMonth: string, withYear = true):
   if (locale === 'en') return withYear ? `${EN_SHORT_MONTHS[month - 1]} ${year}` : EN_SHORT_MONTHS[month - 1];
   return withYear ? `${year}年${month}月` : `${month}月`;
 }
+
+const SHANGHAI_DATE_TIME = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** An instant as the local date-time in Asia/Shanghai, where every user works: '2026-05-02 10:00'. */
+export function formatShanghaiDateTime(at: Date): string {
+  return Number.isNaN(at.getTime()) ? '' : SHANGHAI_DATE_TIME.format(at);
+}

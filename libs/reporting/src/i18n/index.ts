@@ -1,5 +1,7 @@
+import { codes } from './codes';
 import { common } from './common';
 import { mail } from './mail';
+import { picker } from './picker';
 import type { AreaMessages, Locale, Messages } from './types';
 import { LOCALES } from './types';
 import { web } from './web';
@@ -8,7 +10,7 @@ export * from './types';
 export * from './format';
 
 /** Every area file of the catalog; a key lives in exactly one area (checked by the catalog spec). */
-export const MESSAGE_AREAS: Readonly<Record<string, AreaMessages>> = { common, mail, web };
+export const MESSAGE_AREAS: Readonly<Record<string, AreaMessages>> = { codes, common, mail, picker, web };
 
 /** The merged catalog, one flat map per language. */
 export const MESSAGES: Readonly<Record<Locale, Messages>> = {

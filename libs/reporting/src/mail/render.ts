@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import { INSTALL_ROOT } from '@app/common/install-root';
 import type { LocalizedText } from '@app/compliance';
 import { formatDate, formatMonth, type Locale, type MessageParams, t } from '../i18n';
-import { STATUS_COLORS, STATUS_TINTS } from '../charts/palette';
+import { STATUS_COLORS, STATUS_PILLS, STATUS_TINTS } from '../charts/palette';
 import { BORDER, BRAND, CELL, FONT, HEAD_CELL, loc, MUTED, NUM, TEXT } from './html';
 
 /** Mail templates are read from the source tree, like the pages' views, so dist/ needs no copies. */
@@ -30,6 +30,7 @@ const STYLE = {
   num: NUM,
   status: STATUS_COLORS,
   tint: STATUS_TINTS,
+  pill: STATUS_PILLS,
 };
 
 export interface TemplateModel {

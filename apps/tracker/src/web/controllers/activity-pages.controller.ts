@@ -21,7 +21,6 @@ import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
 import { EvidenceService } from '../../evidence/evidence.service';
-import { UnitQuery } from '../../units/dto/unit.dto';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { type FormValues, formValues, type KindForm, kindForms, toActivityDto } from '../activity-form';
@@ -29,6 +28,7 @@ import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
+import { pickUnit } from '../unit-picker';
 import { ViewsService } from '../views.service';
 
 export class NewActivityQuery extends FlashQuery {
@@ -100,9 +100,16 @@ export class ActivityPagesController {
   ) {
     const locale = requestLocale(req);
     const values = formValues(body);
+    // The unit picker (admins): looked up on the server, so it also works without scripts.
+    const pick = p.role === 'unit' ? null : await pickUnit(this.units, p, body, locale);
+    if (pick) {
+      values.unitId = pick.unitId ? String(pick.unitId) : '';
+      values.unitSearch = pick.search;
+    }
     const unit = await this.unitOf(p, values.unitId);
+    const checked = toActivityDto(values, 'create', locale, this.kinds(unit, locale));
     await submitForm(
-      toActivityDto(values, 'create', locale, this.kinds(unit, locale)),
+      pick?.error ? { errors: { ...checked.errors, unitId: pick.error } } : checked,
       locale,
       async (dto) => {
         const created = await this.activities.create(p, dto as CreateActivityDto);
@@ -123,7 +130,7 @@ export class ActivityPagesController {
         }
         res.redirect(303, `/activities/${created.id}?done=created`);
       },
-      ({ errors, formError }) => this.showNew(p, req, res, values, errors, formError, 400),
+      ({ errors, formError }) => this.showNew(p, req, res, values, errors, formError, 400, pick?.candidates),
     );
   }
 
@@ -204,16 +211,10 @@ export class ActivityPagesController {
     errors: FieldErrors,
     formError: string,
     status: number,
+    unitCandidates: UnitView[] = [],
   ) {
-    let unit: UnitView | null = null;
-    let unitChoices: UnitView[] = [];
-    if (p.role === 'unit') unit = await this.units.get(p, p.unitId ?? -1);
-    else {
-      unitChoices = (await this.units.list(p, Object.assign(new UnitQuery(), { page: 1, pageSize: 500 })))
-        .items;
-      const chosen = Number(values.unitId);
-      unit = unitChoices.find((u) => u.id === chosen) ?? null;
-    }
+    // Admins pick the unit with the unit picker (searching on the server), not from a list of them all.
+    const unit = await this.unitOf(p, values.unitId);
     this.views.page(
       req,
       res,
@@ -224,7 +225,8 @@ export class ActivityPagesController {
         errors,
         formError,
         unit,
-        unitChoices,
+        unitSearch: values.unitSearch ?? unit?.name ?? '',
+        unitCandidates,
         kinds: this.kinds(unit, requestLocale(req)),
         today: this.clock.today(),
       },

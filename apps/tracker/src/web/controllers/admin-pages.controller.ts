@@ -5,7 +5,7 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
 import { Env } from '@app/common';
-import type { Locale } from '@app/reporting/i18n';
+import { type Locale, t } from '@app/reporting/i18n';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { CreateUnitDto, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from '../../units/dto/unit.dto';
@@ -17,6 +17,7 @@ import { type FieldErrors, list, submitForm, text, validateForm } from '../form-
 import { FlashQuery, IsPageNumber, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
+import { type UnitPick, pickUnit } from '../unit-picker';
 import { ViewsService } from '../views.service';
 
 const PAGE_SIZE = 50;
@@ -96,6 +97,7 @@ export class AdminPagesController {
       pages: pageCount(page.total, PAGE_SIZE),
       flash: this.views.flash(req, q.done),
       maxBytes: importMaxBytes(this.env),
+      importFieldLabels: importFieldLabels(requestLocale(req)),
     });
   }
 
@@ -201,14 +203,16 @@ export class AdminPagesController {
   ) {
     const locale = requestLocale(req);
     const { plain, values } = userPlain(body, 'create');
+    const pick = await this.pickUnit(p, body, plain, values, locale);
     await submitForm(
-      validateForm(CreateUserDto, plain, locale),
+      withPick(validateForm(CreateUserDto, plain, locale), pick),
       locale,
       async (dto) => {
         const user = await this.users.create(p, dto);
         res.redirect(303, `/admin/users?done=userCreated&q=${encodeURIComponent(user.email)}`);
       },
-      ({ errors, formError }) => this.showUserForm(p, req, res, null, values, errors, formError, 400),
+      ({ errors, formError }) =>
+        this.showUserForm(p, req, res, null, values, errors, formError, 400, '', pick?.candidates),
     );
   }
 
@@ -236,6 +240,7 @@ export class AdminPagesController {
     const locale = requestLocale(req);
     const user = await this.users.get(id);
     const { plain, values } = userPlain(body, 'update');
+    const pick = await this.pickUnit(p, body, plain, values, locale);
     // Unchanged role and scope are left out: changing them ends the user's sessions, a rename should not.
     if (plain.role === user.role) {
       delete plain.role;
@@ -245,13 +250,14 @@ export class AdminPagesController {
       if (user.role === 'supervisor' && same(plain.provinces, user.provinces)) delete plain.provinces;
     }
     await submitForm(
-      validateForm(UpdateUserDto, plain, locale),
+      withPick(validateForm(UpdateUserDto, plain, locale), pick),
       locale,
       async (dto) => {
         await this.users.update(p, id, dto);
         res.redirect(303, `/admin/users/${id}/edit?done=userSaved`);
       },
-      ({ errors, formError }) => this.showUserForm(p, req, res, user, values, errors, formError, 400),
+      ({ errors, formError }) =>
+        this.showUserForm(p, req, res, user, values, errors, formError, 400, '', pick?.candidates),
     );
   }
 
@@ -299,16 +305,50 @@ export class AdminPagesController {
     formError: string,
     status = 200,
     flash = '',
+    unitCandidates: UnitView[] = [],
   ) {
-    const units = (await this.units.list(p, Object.assign(new UnitQuery(), { page: 1, pageSize: 500 })))
-      .items;
+    // The unit picker searches on the server: only the chosen unit's name is needed here.
+    let unitSearch = typeof values.unitSearch === 'string' ? values.unitSearch : '';
+    if (values.unitSearch === undefined && typeof values.unitId === 'string' && /^\d+$/.test(values.unitId)) {
+      unitSearch = await this.units.get(p, Number(values.unitId)).then(
+        (u) => u.name,
+        () => '',
+      );
+    }
     this.views.page(
       req,
       res,
       'admin/user-form.njk',
-      { user, values, errors, formError, flash, roles: ROLES, units, provinces: PROVINCE_CODES },
+      {
+        user,
+        values,
+        errors,
+        formError,
+        flash,
+        roles: ROLES,
+        unitSearch,
+        unitCandidates,
+        provinces: PROVINCE_CODES,
+      },
       status,
     );
+  }
+
+  /** A unit user's unit from the form's picker (see unit-picker.ts), written into plain and values. */
+  private async pickUnit(
+    p: Principal,
+    body: Record<string, unknown>,
+    plain: Record<string, unknown>,
+    values: Values,
+    locale: Locale,
+  ): Promise<UnitPick | null> {
+    if (plain.role !== 'unit') return null;
+    const pick = await pickUnit(this.units, p, body, locale);
+    if (!pick) return null;
+    plain.unitId = pick.unitId;
+    values.unitId = pick.unitId ? String(pick.unitId) : '';
+    values.unitSearch = pick.search;
+    return pick;
   }
 
   private async unitNames(p: Principal, users: UserView[]): Promise<Record<number, string>> {
@@ -321,6 +361,36 @@ export class AdminPagesController {
     }
     return out;
   }
+}
+
+/** A form's check with the unit picker's refusal added on the unitId field. */
+function withPick<T>(checked: { dto?: T; errors: FieldErrors }, pick: UnitPick | null) {
+  if (!pick?.error) return checked;
+  return { errors: { ...checked.errors, unitId: pick.error } };
+}
+
+/** The import report's field names in the page's language (contacts.N.name/email take {n}). */
+const IMPORT_FIELDS = [
+  'row',
+  'file',
+  'name',
+  'creditCode',
+  'province',
+  'industry',
+  'kind',
+  'program',
+  'ruleSetVersion',
+  'cycleStart',
+  'cycleEnd',
+  'status',
+  'contacts',
+  'contactName',
+  'contactEmail',
+  'contactNameN',
+  'contactEmailN',
+];
+function importFieldLabels(locale: Locale): Record<string, string> {
+  return Object.fromEntries(IMPORT_FIELDS.map((f) => [f, t(locale, `code.unitField.${f}`)]));
 }
 
 /** "张三 <zhangsan@example.cn>", "张三, zhangsan@example.cn" or "张三 zhangsan@example.cn", one per line. */

@@ -39,8 +39,24 @@ const AUDIT_ACTIONS = [
   'login_failed',
   'mail_sent',
   'mail_retry',
+  'report_run',
+  'reminder_days',
+  'robot_create',
+  'robot_delete',
+  'targets.update',
+  'seed',
 ];
-const AUDIT_ENTITIES = ['unit', 'user', 'activity', 'evidence', 'outbox_message', 'report_run'];
+const AUDIT_ENTITIES = [
+  'unit',
+  'user',
+  'activity',
+  'evidence',
+  'outbox_message',
+  'report_run',
+  'program',
+  'robot',
+  'demo',
+];
 
 /**
  * The API's audit filter fields with the page's language, without the API's paging (the page size is
@@ -150,7 +166,9 @@ export class AdminRecordsController {
     for (const program of new Set(sets.map((s) => s.program))) {
       reminders[program] = await this.reminders.settingsOf(program);
     }
-    this.views.page(req, res, 'admin/rule-sets.njk', { sets, reminders, ...extra }, status);
+    // A program by its name (the newest version's) where the page would otherwise show its code.
+    const programNames = Object.fromEntries(sets.map((s) => [s.program, s.name]).reverse());
+    this.views.page(req, res, 'admin/rule-sets.njk', { sets, reminders, programNames, ...extra }, status);
   }
 
   @Get('audit')

@@ -5,6 +5,7 @@ import { Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
 import { PROVINCES, REQUIREMENT_STATUSES } from '@app/compliance';
 import { Clock } from '../../common/clock';
 import { ComplianceService } from '../../compliance/compliance.service';
+import { UnitsService } from '../../units/units.service';
 import { ExportsService } from '../exports/exports.service';
 import { OverviewQuery, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
@@ -25,6 +26,7 @@ export class OverviewPagesController {
     private readonly compliance: ComplianceService,
     private readonly exports: ExportsService,
     private readonly clock: Clock,
+    private readonly units: UnitsService,
   ) {}
 
   @Get('overview')
@@ -55,7 +57,8 @@ export class OverviewPagesController {
       provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),
       statuses: REQUIREMENT_STATUSES,
       statusRank: Object.fromEntries(REQUIREMENT_STATUSES.map((s, i) => [s, i])),
-      industries: [...new Set(view.rows.map((r) => r.unit.industry))].sort(),
+      // Every industry in scope (and province), not only those of this page's rows.
+      industries: await this.units.industries(p, q.province),
       pages: pageCount(view.total, PAGE_SIZE),
       exportQuery: exportQuery(q),
     });

@@ -13,6 +13,17 @@
     });
   }
 
+  // The report names fields by their codes (creditCode, contacts.0.email): shown by their names.
+  var labels = JSON.parse(form.getAttribute('data-field-labels') || '{}');
+  function fieldLabel(field) {
+    var contact = /^contacts\.(\d+)\.(name|email)$/.exec(field);
+    if (contact) {
+      var key = contact[2] === 'email' ? 'contactEmailN' : 'contactNameN';
+      if (labels[key]) return fill(labels[key], { n: Number(contact[1]) + 1 });
+    }
+    return Object.prototype.hasOwnProperty.call(labels, field) ? labels[field] : field;
+  }
+
   function message(text, isError) {
     out.textContent = '';
     var p = document.createElement('p');
@@ -24,7 +35,10 @@
   function report(r) {
     message(fill(form.getAttribute(r.dryRun ? 'data-msg-dry' : 'data-msg-summary'), r), r.errors.length > 0);
     if (!r.errors.length) return;
+    var wrap = document.createElement('div');
+    wrap.className = 'table-wrap';
     var table = document.createElement('table');
+    wrap.appendChild(table);
     var head = table.createTHead().insertRow();
     ['data-col-row', 'data-col-field', 'data-col-message'].forEach(function (a) {
       var th = document.createElement('th');
@@ -34,11 +48,11 @@
     var body = table.createTBody();
     r.errors.forEach(function (e) {
       var row = body.insertRow();
-      [e.row, e.field, zh ? e.messageZh : e.message].forEach(function (v) {
+      [e.row, fieldLabel(e.field), zh ? e.messageZh : e.message].forEach(function (v) {
         row.insertCell().textContent = String(v);
       });
     });
-    out.appendChild(table);
+    out.appendChild(wrap);
   }
 
   form.addEventListener('submit', function (e) {
