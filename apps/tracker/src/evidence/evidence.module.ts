@@ -30,6 +30,6 @@ import { UploadErrorFilter } from './upload-error.filter';
   ],
   controllers: [EvidenceController],
   providers: [EvidenceService, EvidenceStore, UploadErrorFilter, UploadSlot],
-  exports: [EvidenceService],
+  exports: [EvidenceService, EvidenceStore],
 })
 export class EvidenceModule {}
