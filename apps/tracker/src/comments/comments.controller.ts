@@ -12,15 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../activities/parse-id.pipe';
@@ -50,10 +42,7 @@ export class CommentsController {
   @Allow('activities:comment')
   @Post()
   @ApiConsumes('application/json', 'multipart/form-data')
-  @ApiExtraModels(CreateCommentDto, CommentUploadDto)
-  @ApiBody({
-    schema: { oneOf: [{ $ref: getSchemaPath(CreateCommentDto) }, { $ref: getSchemaPath(CommentUploadDto) }] },
-  })
+  @ApiBody({ type: CommentUploadDto })
   @ApiCreatedResponse({ type: CommentViewDto })
   @UseFilters(CommentUploadErrorFilter)
   @UseInterceptors(UploadSlot, FileInterceptor('file'))

@@ -19,13 +19,13 @@ export class CreateCommentDto {
   body: string;
 }
 
-/** multipart/form-data of a comment with a file. */
+/** A comment as the API documents it: `body` (JSON or a form field) and, in multipart/form-data only, one `file`. */
 export class CommentUploadDto {
   /** The message, trimmed; 1 to 4000 characters. */
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: MAX_COMMENT_LENGTH })
   body: string;
 
-  /** One file, checked like evidence (type by content, size limit). */
+  /** multipart/form-data only: one file, checked like evidence (type by content, size limit). */
   @ApiPropertyOptional({ type: 'string', format: 'binary' })
   file?: unknown;
 }
