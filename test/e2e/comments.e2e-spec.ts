@@ -284,12 +284,10 @@ describe('comments on activities: who may write, status rule, attachments, reque
     smtp.received.length = 0;
     const id = await submitted(tok.unitA, '交流会<留言>');
     const fromSup = await comment(tok.supGd, id).send({ body: '请补充<b>照片</b>' }).expect(201);
-    const rows = await t.orm.em
-      .fork()
-      .find(OutboxMessage, {
-        kind: NOTICE_COMMENT,
-        idempotencyKey: { $like: `${NOTICE_COMMENT}:${fromSup.body.id}:%` },
-      });
+    const rows = await t.orm.em.fork().find(OutboxMessage, {
+      kind: NOTICE_COMMENT,
+      idempotencyKey: { $like: `${NOTICE_COMMENT}:${fromSup.body.id}:%` },
+    });
     // Queued with the comment: the unit user who wants them and the contact; not the quiet user.
     expect(rows.map((r) => r.recipient).sort()).toEqual(['contact-gd1@example.cn', 'unit-a@example.cn']);
     expect(rows.map((r) => r.idempotencyKey).sort()).toEqual([
