@@ -121,7 +121,7 @@ describe('comments on activities: who may write, status rule, attachments, reque
     expect(list[1].authorName).toBe('sup-gd');
     expect(list.every((c) => c.attachment === null)).toBe(true);
     // Ids ascend: oldest first.
-    expect(list.map((c) => c.id)).toEqual([...list.map((c) => c.id)].sort((a, b) => a - b));
+    expect(list.map((c) => c.id)).toEqual(list.map((c) => c.id).sort((a, b) => a - b));
   });
 
   it('only submitted or rejected activities take comments: a draft or a verified one is a 409 naming the status', async () => {
