@@ -252,7 +252,6 @@ export class ActivityPagesController {
         flash,
         editable,
         canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
-        canRequestChanges: Access.can(p, 'activities:requestChanges') && a.status === 'submitted',
         comments,
         canComment: Access.can(p, 'activities:comment') && COMMENTABLE_STATUSES.includes(a.status),
         maxComment: MAX_COMMENT_LENGTH,
