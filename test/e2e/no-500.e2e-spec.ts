@@ -48,9 +48,13 @@ const ROUTES = [
   'DELETE /api/v1/activities/:id',
   'GET /api/v1/activities/:id',
   'PATCH /api/v1/activities/:id',
+  'GET /api/v1/activities/:id/comments',
+  'POST /api/v1/activities/:id/comments',
+  'GET /api/v1/activities/:id/comments/:commentId/attachment',
   'GET /api/v1/activities/:id/evidence',
   'POST /api/v1/activities/:id/evidence',
   'POST /api/v1/activities/:id/reject',
+  'POST /api/v1/activities/:id/request-changes',
   'POST /api/v1/activities/:id/submit',
   'POST /api/v1/activities/:id/verify',
   'GET /api/v1/audit',
@@ -122,6 +126,7 @@ const ROUTES = [
   'POST /robots',
   'POST /robots/:id/delete',
   'POST /review/:id/reject',
+  'POST /review/:id/request-changes',
   'POST /review/:id/verify',
   'POST /review/bulk',
   'GET /reset-password',
@@ -293,6 +298,16 @@ async function session(email = ADMIN.email): Promise<{ sid: string; csrf: string
 async function params(method: string, path: string): Promise<Record<string, string>> {
   const fresh = method !== 'GET';
   const out: Record<string, string> = {};
+  if (path.includes(':commentId')) {
+    const a = await activity('submitted');
+    const res = await t.http
+      .post(`/api/v1/activities/${a}/comments`)
+      .set(auth(admin))
+      .field('body', '附件')
+      .attach('file', PNG, 'x.png');
+    if (res.status !== 201) throw new Error(`comment: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: String(a), commentId: String(res.body.id) };
+  }
   if (path.includes(':fileId')) {
     const e = fresh ? await evidence() : world.evidence;
     return { id: String(e.activity), fileId: String(e.file) };
@@ -306,7 +321,9 @@ async function params(method: string, path: string): Promise<Record<string, stri
   const id: Record<string, () => Promise<number>> = {
     units: async () => (fresh ? (await createUnit(t, admin)).id : world.unit),
     activities: async () =>
-      fresh ? activity(/\/(verify|reject)$/.test(path) ? 'submitted' : 'draft') : world.activity,
+      fresh
+        ? activity(/\/(verify|reject|request-changes|comments)$/.test(path) ? 'submitted' : 'draft')
+        : world.activity,
     review: () => activity('submitted'),
     evidence: async () => (fresh ? (await evidence()).file : world.evidence.file),
     users: async () => (fresh ? user() : world.user),
@@ -454,7 +471,7 @@ function probes(method: string, path: string, valid: Record<string, string>, rou
     out.push({ label: `JSON ${JSON.stringify(value)}`, url, body: { kind: 'json', value } });
   out.push({ label: 'multipart without a file', url, body: { kind: 'multipart', fields: { title: 'x' } } });
   // Uploads (and the page forms that may carry them) get files with hostile names.
-  if (/evidence$|import$|^\/activities/.test(path))
+  if (/evidence$|import$|comments$|^\/activities/.test(path))
     for (const name of ['a\u0000b.png', '../../etc/passwd', '长'.repeat(300) + '.png', ''])
       out.push({
         label: `file named ${JSON.stringify(name).slice(0, 30)}`,
@@ -462,7 +479,7 @@ function probes(method: string, path: string, valid: Record<string, string>, rou
         body: { kind: 'file', name },
       });
   // Files whose content is not what their name and type say, or is broken.
-  if (/evidence$|import$/.test(path))
+  if (/evidence$|import$|comments$/.test(path))
     for (const [name, content, type] of HOSTILE_FILES)
       out.push({ label: `file ${name}`, url, body: { kind: 'file', name, content, type } });
   // Declared fields one at a time; an un-typed page form gets them all at once below.
@@ -517,7 +534,7 @@ function send(method: string, p: Probe, api: boolean, who = { bearer: admin, coo
     return req.set('Content-Type', 'application/x-www-form-urlencoded').send(text);
   }
   if (b.kind === 'file') {
-    const field = p.url.includes('/import') ? 'file' : 'files';
+    const field = p.url.includes('/import') || /\/comments(\?|$)/.test(p.url) ? 'file' : 'files';
     return req
       .field('_csrf', who.cookie.csrf)
       .attach(field, b.content ?? PNG, { filename: b.name, contentType: b.type ?? 'image/png' });

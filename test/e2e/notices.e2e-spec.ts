@@ -301,11 +301,13 @@ describe('event notices: rejections, hourly verification batches, submission dig
       rejected: 'immediately',
       verified: 'hourly',
       submissions: 'off',
+      comments: 'immediately',
     });
     expect((await get(tok.supZj)).body).toEqual({
       rejected: 'immediately',
       verified: 'hourly',
       submissions: 'daily',
+      comments: 'immediately',
     });
     expect((await get(admin)).body.submissions).toBe('off');
 
@@ -317,13 +319,19 @@ describe('event notices: rejections, hourly verification batches, submission dig
     await bad({ rejected: 'hourly' }, 'rejected', 'isIn');
     await bad({ verified: 'immediately' }, 'verified', 'isIn');
     await bad({ submissions: 'hourly' }, 'submissions', 'isIn');
+    await bad({ comments: 'daily' }, 'comments', 'isIn');
     await bad({ verified: null }, 'verified', 'isIn');
     await bad({ monthly: 'off' }, 'monthly', 'whitelistValidation');
     expect((await get(tok.userZj)).body.verified).toBe('hourly');
 
     const put = await t.http.put('/api/v1/me/notices').set(auth(tok.userZj)).send({ verified: 'daily' });
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ rejected: 'immediately', verified: 'daily', submissions: 'off' });
+    expect(put.body).toEqual({
+      rejected: 'immediately',
+      verified: 'daily',
+      submissions: 'off',
+      comments: 'immediately',
+    });
     expect((await get(tok.userZj)).body).toEqual(put.body);
     expect((await t.http.get('/api/v1/me/notices')).status).toBe(401);
   });
@@ -337,19 +345,32 @@ describe('event notices: rejections, hourly verification batches, submission dig
     const shown = await page('/settings/notices', tok.userZj);
     expect(shown.status).toBe(200);
     expect(shown.text).toContain('<option value="daily" selected>');
-    const saved = await form(tok.userZj, { rejected: 'off', verified: 'off', submissions: 'off' });
+    expect(shown.text).toContain('id="notice-comments"');
+    const saved = await form(tok.userZj, {
+      rejected: 'off',
+      verified: 'off',
+      submissions: 'off',
+      comments: 'off',
+    });
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toBe('/settings/notices?done=saved');
     expect((await t.http.get('/api/v1/me/notices').set(auth(tok.userZj))).body).toEqual({
       rejected: 'off',
       verified: 'off',
       submissions: 'off',
+      comments: 'off',
     });
-    const refused = await form(tok.userZj, { rejected: 'sometimes', verified: 'off', submissions: 'off' });
+    const refused = await form(tok.userZj, {
+      rejected: 'sometimes',
+      verified: 'off',
+      submissions: 'off',
+      comments: 'off',
+    });
     expect(refused.status).toBe(400);
 
     const list = await page('/admin/outbox', admin);
-    for (const label of ['退回通知', '核实通知', '新提交活动汇总']) expect(list.text).toContain(label);
+    for (const label of ['退回通知', '核实通知', '新提交活动汇总', '留言通知'])
+      expect(list.text).toContain(label);
     const filtered = await page(`/admin/outbox?kind=${NOTICE_REJECTED}`, admin);
     expect(filtered.status).toBe(200);
     expect(filtered.text).toContain('user-a@example.cn');

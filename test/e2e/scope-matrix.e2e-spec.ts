@@ -80,6 +80,21 @@ async function evidence(scope: Scope): Promise<number> {
   return res.body[0].id as number;
 }
 
+/** A comment with a PNG, by the admin, on a fresh submitted activity of `scope`: [activity, comment]. */
+async function commentWithFile(scope: Scope): Promise<[number, number]> {
+  const activityId = await activity(scope, 'submitted');
+  const res = await ok(
+    await t.http
+      .post(`/api/v1/activities/${activityId}/comments`)
+      .set(as('admin'))
+      .field('body', '请看附件')
+      .attach('file', PNG, '标注.png'),
+    201,
+    'comment with a file',
+  );
+  return [activityId, res.body.id as number];
+}
+
 /** An outbox message (a report run queues one per contact and supervisor), optionally marked failed. */
 async function outboxMessage(failed = false): Promise<number> {
   await ok(
@@ -503,6 +518,52 @@ const ENDPOINTS: Endpoint[] = [
       body: { reason: '证明材料不全' },
       check: (res) => expect(res.body.status).toBe('rejected'),
     }),
+  },
+
+  {
+    name: 'POST /api/v1/activities/:id/request-changes',
+    action: 'activities:requestChanges',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s) => ({
+      method: 'post',
+      path: `/api/v1/activities/${await activity(s, 'submitted')}/request-changes`,
+      body: { comment: '请补充签到表' },
+      check: (res) => expect(res.body).toMatchObject({ status: 'rejected', rejectReason: '请补充签到表' }),
+    }),
+  },
+
+  // ---- comments ----
+  {
+    name: 'POST /api/v1/activities/:id/comments',
+    action: 'activities:comment',
+    expect: { admin: [201, 201, 201], supervisor: [201, 201, 404], unit: [201, 404, 404] },
+    call: async (s) => ({
+      method: 'post',
+      path: `/api/v1/activities/${await activity(s, 'submitted')}/comments`,
+      body: { body: '请说明参会人数' },
+      check: (res) => expect(res.body.body).toBe('请说明参会人数'),
+    }),
+  },
+  {
+    name: 'GET /api/v1/activities/:id/comments',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/activities/${(await commentWithFile(s))[0]}/comments`,
+      check: (res) => expect(res.body).toHaveLength(1),
+    }),
+  },
+  {
+    name: 'GET /api/v1/activities/:id/comments/:commentId/attachment',
+    expect: SCOPED_READ,
+    call: async (s) => {
+      const [activityId, commentId] = await commentWithFile(s);
+      return {
+        method: 'get',
+        path: `/api/v1/activities/${activityId}/comments/${commentId}/attachment`,
+        check: (res) => expect(Buffer.compare(res.body as Buffer, PNG)).toBe(0),
+      };
+    },
   },
 
   // ---- evidence ----

@@ -18,6 +18,7 @@ import { WebModule } from './web/web.module';
 import { ActivitiesModule } from './activities/activities.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { CommentsModule } from './comments/comments.module';
 import { ReportsModule } from './reports/reports.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -57,6 +58,7 @@ export class AppModule {
         ActivitiesModule,
         ReviewsModule,
         EvidenceModule,
+        CommentsModule,
         ReportsModule,
         RemindersModule,
         CalendarModule,

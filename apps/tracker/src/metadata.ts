@@ -9,6 +9,7 @@ export default async () => {
     ['./units/dto/unit-view.dto']: await import('./units/dto/unit-view.dto.js'),
     ['./evidence/dto/evidence-view.dto']: await import('./evidence/dto/evidence-view.dto.js'),
     ['./activities/dto/activity-view.dto']: await import('./activities/dto/activity-view.dto.js'),
+    ['./comments/dto/comment.dto']: await import('./comments/dto/comment.dto.js'),
     ['./reports/dto/report-view.dto']: await import('./reports/dto/report-view.dto.js'),
   };
   return {
@@ -1065,11 +1066,18 @@ export default async () => {
                   "New submissions in the caller's scope (supervisors; administrators may opt in): a daily digest or none.",
                 enum: ['daily', 'off'],
               },
+              comments: {
+                required: true,
+                description:
+                  "New comments on activities of the caller's unit (unit users) or in the caller's scope (reviewers): each at once, or none.",
+                enum: ['immediately', 'off'],
+              },
             },
             UpdateNoticePreferencesDto: {
               rejected: { required: false, enum: ['immediately', 'daily', 'off'] },
               verified: { required: false, enum: ['daily', 'off', 'hourly'] },
               submissions: { required: false, enum: ['daily', 'off'] },
+              comments: { required: false, enum: ['immediately', 'off'] },
             },
           },
         ],
@@ -1081,6 +1089,16 @@ export default async () => {
                 required: true,
                 type: () => String,
                 description: 'Told to the unit, so it can correct and resubmit.',
+                minLength: 1,
+                maxLength: 1000,
+              },
+            },
+            RequestChangesDto: {
+              comment: {
+                required: true,
+                type: () => String,
+                description:
+                  'Told to the unit (it becomes the reject reason, hence at most 1000 characters), trimmed.',
                 minLength: 1,
                 maxLength: 1000,
               },
@@ -1206,6 +1224,7 @@ export default async () => {
                 type: () => [t['./evidence/dto/evidence-view.dto'].EvidenceViewDto],
               },
             },
+            ReviewQueueItemDto: { commentCount: { required: true, type: () => Number } },
             BulkReviewResultDto: {
               id: { required: true, type: () => Number },
               ok: { required: true, type: () => Boolean },
@@ -1228,6 +1247,75 @@ export default async () => {
                 required: true,
                 type: () => [t['./activities/dto/activity-view.dto'].BulkReviewResultDto],
                 description: 'One per id, in the order sent.',
+              },
+            },
+          },
+        ],
+        [
+          import('./comments/dto/comment.dto.js'),
+          {
+            CreateCommentDto: {
+              body: {
+                required: true,
+                type: () => String,
+                description: 'The message, trimmed; 1 to 4000 characters.',
+                minLength: 1,
+              },
+            },
+            CommentUploadDto: {
+              body: {
+                required: true,
+                type: () => String,
+                description: 'The message, trimmed; 1 to 4000 characters.',
+              },
+              file: {
+                required: false,
+                type: () => Object,
+                description:
+                  'multipart/form-data only: one file, checked like evidence (type by content, size limit).',
+              },
+            },
+            CommentAttachmentViewDto: {
+              name: { required: true, type: () => String },
+              mimeType: {
+                required: true,
+                type: () => String,
+                description: 'Detected from the content, not taken from the upload.',
+              },
+              size: { required: true, type: () => Number, description: 'Bytes.' },
+              sha256: { required: true, type: () => String, description: 'SHA-256 of the content, hex.' },
+              url: {
+                required: true,
+                type: () => String,
+                description: 'Download address; add `?inline=1` to show a PDF or image in the browser.',
+              },
+            },
+            CommentViewDto: {
+              id: { required: true, type: () => Number },
+              activityId: { required: true, type: () => Number },
+              kind: {
+                required: true,
+                description: '`comment`, or `changes` when a reviewer requested changes with it.',
+                enum: ['comment', 'changes'],
+              },
+              body: { required: true, type: () => String },
+              authorId: { required: true, type: () => Number, nullable: true },
+              authorName: {
+                required: true,
+                type: () => String,
+                description: "The author's name when writing.",
+              },
+              authorRole: {
+                required: true,
+                description:
+                  "The author's role when writing: `unit` (the unit's side) or `supervisor` / `admin` (reviewers).",
+                enum: ['admin', 'supervisor', 'unit'],
+              },
+              createdAt: { required: true, type: () => Date },
+              attachment: {
+                required: true,
+                type: () => t['./comments/dto/comment.dto'].CommentAttachmentViewDto,
+                nullable: true,
               },
             },
           },

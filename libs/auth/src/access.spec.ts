@@ -26,6 +26,8 @@ const OTHER = { id: 3, province: '33' };
 const EXPECTED: Record<Action, Role[]> = {
   'activities:record': ['unit', 'admin'],
   'activities:review': ['supervisor', 'admin'],
+  'activities:comment': ['unit', 'supervisor', 'admin'],
+  'activities:requestChanges': ['supervisor', 'admin'],
   'units:setTargets': ['supervisor', 'admin'],
   'units:acceptancePack': ['unit', 'supervisor', 'admin'],
   'units:manage': ['admin'],

@@ -23,6 +23,21 @@ const RULES = {
     zh: '只有监管用户或管理员可以审核活动',
     en: 'Only supervisors and administrators review activities',
   },
+  /**
+   * Write in the conversation on a submitted or rejected activity: its unit's users and its reviewers
+   * (the unit half: the activity must be in scope). Reading the thread is seeing the activity.
+   */
+  'activities:comment': {
+    roles: ['unit', 'supervisor', 'admin'],
+    zh: '无权在此活动下留言',
+    en: 'Your role may not comment on activities',
+  },
+  /** Send a submitted activity back to its unit with a comment ("request changes"). */
+  'activities:requestChanges': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以要求修改',
+    en: 'Only supervisors and administrators request changes',
+  },
   /** Set a unit's own targets (SPEC §3 v2). */
   'units:setTargets': {
     roles: ['supervisor', 'admin'],

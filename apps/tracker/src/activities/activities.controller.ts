@@ -5,7 +5,7 @@ import { ApiPage } from '../common/api-docs';
 import { ActivitiesService } from './activities.service';
 import { ActivityDetailDto, ActivityViewDto } from './dto/activity-view.dto';
 import { ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
-import { RejectDto } from './dto/review.dto';
+import { RejectDto, RequestChangesDto } from './dto/review.dto';
 import { ParseIdPipe } from './parse-id.pipe';
 
 @ApiTags('activities')
@@ -69,5 +69,18 @@ export class ActivitiesController {
   @ApiOkResponse({ type: ActivityViewDto })
   reject(@CurrentUser() p: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: RejectDto) {
     return this.activities.reject(p, id, dto.reason);
+  }
+
+  /** Sends a submitted activity back to its unit with a comment (it becomes rejected with that reason). */
+  @Allow('activities:requestChanges')
+  @Post(':id/request-changes')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ActivityViewDto })
+  requestChanges(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: RequestChangesDto,
+  ) {
+    return this.activities.requestChanges(p, id, dto.comment);
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
 import { type ActivityStatus, type IsoDate, LABELS } from '@app/compliance';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '@app/common';
-import { Activity, EvidenceFile, Unit, User } from '@app/db';
+import { Activity, ActivityComment, EvidenceFile, Unit, User } from '@app/db';
 import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -61,6 +62,9 @@ export interface ActivityView {
 }
 
 export type ActivityDetail = ActivityView & { evidence: EvidenceView[] };
+
+/** A review queue entry: the activity and how many comments its conversation has. */
+export type ReviewQueueItem = ActivityView & { commentCount: number };
 
 export interface BulkReviewResult {
   id: number;
@@ -244,6 +248,16 @@ export class ActivitiesService {
     return this.review(p, id, 'rejected', reason);
   }
 
+  /**
+   * "Request changes": submitted → rejected with `comment` as the reason (so the unit may edit and
+   * resubmit, and the counts move as for a rejection), the comment also opening or continuing the
+   * activity's conversation. The unit hears of it through the rejection notice, which quotes it.
+   */
+  requestChanges(p: Principal, id: number, comment: string): Promise<ActivityView> {
+    Access.assert(p, 'activities:requestChanges');
+    return this.review(p, id, 'rejected', comment, true);
+  }
+
   /** Verifies or rejects up to 200 activities; each succeeds or fails on its own. */
   async bulkReview(p: Principal, dto: BulkReviewDto): Promise<{ results: BulkReviewResult[] }> {
     Access.assert(p, 'activities:review');
@@ -283,8 +297,8 @@ export class ActivitiesService {
     });
   }
 
-  /** Submitted activities in the reviewer's scope, oldest submission first. */
-  async reviewQueue(p: Principal, q: ReviewQueueQuery): Promise<Page<ActivityView>> {
+  /** Submitted activities in the reviewer's scope, oldest submission first, with their comment counts. */
+  async reviewQueue(p: Principal, q: ReviewQueueQuery): Promise<Page<ReviewQueueItem>> {
     Access.assert(p, 'activities:review');
     const where: FilterQuery<Activity>[] = [ScopePolicy.activities(p), { status: 'submitted' }];
     if (q.unitId) where.push({ unit: q.unitId });
@@ -295,7 +309,27 @@ export class ActivitiesService {
       { $and: where },
       { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' }, ...pageOptions(q) },
     );
-    return { items: items.map(ActivitiesService.view), total, page: q.page, pageSize: q.pageSize };
+    const counts = await this.commentCounts(items.map((a) => a.id));
+    return {
+      items: items.map((a) => ({ ...ActivitiesService.view(a), commentCount: counts.get(a.id) ?? 0 })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  /** Comments per activity of a page, in one grouped query. */
+  async commentCounts(ids: number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const knex = (this.em.getConnection() as AbstractSqlConnection).getKnex();
+    const rows = (await (this.em as SqlEntityManager).execute(
+      knex('activity_comments')
+        .select('activity_id')
+        .count({ n: '*' })
+        .whereIn('activity_id', ids)
+        .groupBy('activity_id'),
+    )) as { activity_id: number; n: number | string }[];
+    return new Map(rows.map((r) => [Number(r.activity_id), Number(r.n)]));
   }
 
   /** Rejected activities of a unit awaiting correction (for the unit's monthly report). No scope check. */
@@ -324,6 +358,7 @@ export class ActivitiesService {
     id: number,
     to: 'verified' | 'rejected',
     reason: string | null,
+    asComment = false,
   ): Promise<ActivityView> {
     Access.assert(p, 'activities:review');
     return this.em.transactional(async (em) => {
@@ -343,8 +378,24 @@ export class ActivitiesService {
       a.reviewedAt = new Date();
       a.reviewedBy = em.getReference(User, p.id);
       a.updatedBy = a.reviewedBy;
-      const action = to === 'verified' ? 'verify' : 'reject';
+      const action = asComment ? 'request_changes' : to === 'verified' ? 'verify' : 'reject';
       this.audit.record(p, action, 'activity', a.id, AuditService.diff(before, snapshot(a)));
+      if (asComment && reason) {
+        const c = em.create(ActivityComment, {
+          activity: a,
+          author: a.reviewedBy,
+          authorName: p.name,
+          authorRole: p.role,
+          kind: 'changes',
+          body: reason,
+        });
+        await em.flush();
+        this.audit.record(p, 'comment.create', 'activity', a.id, {
+          commentId: c.id,
+          kind: c.kind,
+          body: c.body,
+        });
+      }
       await this.recount(em, a.unit.id);
       // Queued with the change: the rejection and its notice commit (or roll back) together.
       if (to === 'rejected') await this.notices.rejected(em, a);

@@ -1,6 +1,6 @@
 import { IsIn } from 'class-validator';
 import { IsOmittable } from '../common/validation';
-import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from './notice-kinds';
+import { COMMENTS_CHOICES, REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from './notice-kinds';
 
 /** The caller's event notice choices per kind. */
 export class NoticePreferencesDto {
@@ -12,6 +12,9 @@ export class NoticePreferencesDto {
 
   /** New submissions in the caller's scope (supervisors; administrators may opt in): a daily digest or none. */
   submissions: (typeof SUBMISSIONS_CHOICES)[number];
+
+  /** New comments on activities of the caller's unit (unit users) or in the caller's scope (reviewers): each at once, or none. */
+  comments: (typeof COMMENTS_CHOICES)[number];
 }
 
 /** Changes some choices; kinds left out keep theirs. */
@@ -27,4 +30,8 @@ export class UpdateNoticePreferencesDto {
   @IsOmittable()
   @IsIn(SUBMISSIONS_CHOICES)
   submissions?: (typeof SUBMISSIONS_CHOICES)[number];
+
+  @IsOmittable()
+  @IsIn(COMMENTS_CHOICES)
+  comments?: (typeof COMMENTS_CHOICES)[number];
 }

@@ -3,12 +3,12 @@ import { EntityManager } from '@mikro-orm/core';
 import { Env, NotFoundError } from '@app/common';
 import { RobotChannel } from '../robots/robot-channel';
 import { listMarkdown, rejectedMarkdown } from '../robots/robot-markdown';
-import { Activity, type NoticePreferences, type Role, type Unit, User } from '@app/db';
+import { Activity, ActivityComment, type NoticePreferences, type Role, type Unit, User } from '@app/db';
 import { type EnqueueSpec, OutboxService } from '@app/mail';
 import { formatDate, type Locale, t } from '@app/reporting/i18n';
 import { renderTemplateMail } from '@app/reporting/mail';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
-import { NOTICE_REJECTED, NOTICE_SUBMISSIONS, NOTICE_VERIFIED } from './notice-kinds';
+import { NOTICE_COMMENT, NOTICE_REJECTED, NOTICE_SUBMISSIONS, NOTICE_VERIFIED } from './notice-kinds';
 
 export * from './notice-kinds';
 
@@ -50,6 +50,7 @@ export function defaultPreferences(role: Role): Preferences {
     rejected: 'immediately',
     verified: 'hourly',
     submissions: role === 'supervisor' ? 'daily' : 'off',
+    comments: 'immediately',
   };
 }
 
@@ -146,6 +147,71 @@ export class NoticesService {
         ...rejectedMarkdown('zh', { ...item, unit: a.unit.name, reason: item.reason }),
       },
     );
+  }
+
+  /**
+   * Queues the notice of a new comment on `a` to the other side, for whoever wants comments immediately;
+   * `em` is the comment's transaction. A reviewer's comment goes to the unit's users and contacts; a
+   * unit's comment to the active supervisors of the unit's province and to administrators who took part
+   * (reviewed the activity or wrote in its thread). Never to the comment's own author.
+   */
+  async commented(em: EntityManager, a: Activity, c: ActivityComment): Promise<number> {
+    const authorId = c.author?.id ?? null;
+    let recipients: Recipient[];
+    if (c.authorRole === 'unit') {
+      const reviewers = await em.find(User, { role: { $in: ['supervisor', 'admin'] }, active: true });
+      const participants = new Set<number>(
+        (
+          await em.find(ActivityComment, { activity: a.id, authorRole: 'admin' }, { fields: ['author'] })
+        ).flatMap((x) => (x.author ? [x.author.id] : [])),
+      );
+      if (a.reviewedBy) participants.add(a.reviewedBy.id);
+      recipients = reviewers
+        .filter((u) =>
+          u.role === 'supervisor' ? u.provinces.includes(a.unit.province) : participants.has(u.id),
+        )
+        .map((u) => ({
+          email: u.email.toLowerCase(),
+          name: u.name,
+          locale: u.locale,
+          userId: u.id,
+          prefs: preferencesOf(u),
+        }));
+    } else {
+      recipients = await this.recipients(em, a.unit);
+    }
+    const authorEmail = authorId ? (await em.findOne(User, authorId))?.email.toLowerCase() : undefined;
+    const specs: EnqueueSpec[] = [];
+    const day = dayOf(c.createdAt);
+    for (const r of recipients) {
+      if (r.prefs.comments !== 'immediately') continue;
+      if ((authorId !== null && r.userId === authorId) || r.email === authorEmail) continue;
+      const L = r.locale;
+      const model = {
+        locale: L,
+        recipientName: r.name,
+        intro: t(L, 'mail.notice.comment.intro', {
+          author: c.authorName,
+          role: t(L, `mail.notice.comment.role.${c.authorRole}`),
+        }),
+        items: [this.item(a, L, c.authorRole === 'unit')],
+        comment: {
+          body: c.body,
+          author: c.authorName,
+          role: t(L, `mail.notice.comment.role.${c.authorRole}`),
+          attachmentName: c.attachmentName ?? null,
+        },
+      };
+      const subject = t(L, 'mail.notice.comment.subject', { title: a.title, author: c.authorName });
+      specs.push(
+        this.spec(`${NOTICE_COMMENT}:${c.id}:${r.email}`, NOTICE_COMMENT, day, r, a.unit.id, {
+          subject,
+          ...renderTemplateMail('notice-comment', model),
+          attachments: [],
+        }),
+      );
+    }
+    return specs.length ? (await this.outbox.enqueue(specs, em)).created : 0;
   }
 
   /** Queues whatever is due at `now`: the verification batches of ended hours, then yesterday's digests. */

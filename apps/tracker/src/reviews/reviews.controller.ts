@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
 import { ActivitiesService } from '../activities/activities.service';
-import { ActivityViewDto, BulkReviewResultsDto } from '../activities/dto/activity-view.dto';
+import { BulkReviewResultsDto, ReviewQueueItemDto } from '../activities/dto/activity-view.dto';
 import { BulkReviewDto, ReviewQueueQuery } from '../activities/dto/review.dto';
 import { ApiPage } from '../common/api-docs';
 
@@ -14,7 +14,7 @@ export class ReviewsController {
   constructor(private readonly activities: ActivitiesService) {}
 
   @Get('queue')
-  @ApiPage(ActivityViewDto, 'Submitted activities, oldest first')
+  @ApiPage(ReviewQueueItemDto, 'Submitted activities, oldest first, with their comment counts')
   queue(@CurrentUser() p: Principal, @Query() q: ReviewQueueQuery) {
     return this.activities.reviewQueue(p, q);
   }

@@ -9,7 +9,12 @@ import {
   type RequirementStatus,
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
-import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from '../notices/notice-kinds';
+import {
+  COMMENTS_CHOICES,
+  REJECTED_CHOICES,
+  SUBMISSIONS_CHOICES,
+  VERIFIED_CHOICES,
+} from '../notices/notice-kinds';
 
 /*
  * Shapes of page forms and page query strings. Pages share the API's ValidationPipe (unknown fields are
@@ -104,6 +109,9 @@ export class NoticesForm extends FormBase {
 
   @IsIn(SUBMISSIONS_CHOICES)
   submissions: (typeof SUBMISSIONS_CHOICES)[number];
+
+  @IsIn(COMMENTS_CHOICES)
+  comments: (typeof COMMENTS_CHOICES)[number];
 }
 
 /** Messages shown once after a redirect (`?done=saved`), as keys of the catalog under web.flash. */
@@ -128,6 +136,8 @@ export const FLASHES = [
   'calendarRevoked',
   'targetRemoved',
   'passwordChanged',
+  'commented',
+  'changesRequested',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];
@@ -235,3 +245,12 @@ export class RejectForm extends FormBase {
 }
 
 export class VerifyForm extends FormBase {}
+
+/** "Request changes" on the review page and queue: the comment the activity goes back with. */
+export class RequestChangesForm extends FormBase {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  comment: string;
+}

@@ -12,6 +12,7 @@ import { ActivitiesModule } from '../activities/activities.module';
 import { AuthHttpModule } from '../auth/auth.module';
 import { ComplianceModule } from '../compliance/compliance.module';
 import { EvidenceModule } from '../evidence/evidence.module';
+import { CommentsModule } from '../comments/comments.module';
 import { NoticesModule } from '../notices/notices.module';
 import { ReportsModule } from '../reports/reports.module';
 import { UnitsModule } from '../units/units.module';
@@ -44,6 +45,7 @@ import { CalendarModule } from '../calendar/calendar.module';
     ComplianceModule,
     ActivitiesModule,
     EvidenceModule,
+    CommentsModule,
     NoticesModule,
     ReportsModule,
     RemindersModule,

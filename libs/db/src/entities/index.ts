@@ -5,6 +5,7 @@ export * from './user.entity';
 export * from './session.entity';
 export * from './activity.entity';
 export * from './evidence-file.entity';
+export * from './activity-comment.entity';
 export * from './audit-log.entity';
 export * from './outbox-message.entity';
 export * from './report-run.entity';
@@ -20,6 +21,7 @@ import { User } from './user.entity';
 import { Session } from './session.entity';
 import { Activity } from './activity.entity';
 import { EvidenceFile } from './evidence-file.entity';
+import { ActivityComment } from './activity-comment.entity';
 import { AuditLog } from './audit-log.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { ReportRun } from './report-run.entity';
@@ -38,6 +40,7 @@ export const ENTITIES = [
   Session,
   Activity,
   EvidenceFile,
+  ActivityComment,
   AuditLog,
   OutboxMessage,
   ReportRun,

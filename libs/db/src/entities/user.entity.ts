@@ -10,6 +10,7 @@ export interface NoticePreferences {
   rejected?: 'immediately' | 'daily' | 'off';
   verified?: 'hourly' | 'daily' | 'off';
   submissions?: 'daily' | 'off';
+  comments?: 'immediately' | 'off';
 }
 
 @Entity({ tableName: 'users' })

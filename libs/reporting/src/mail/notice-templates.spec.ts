@@ -44,4 +44,33 @@ describe('event notice templates', () => {
     expect(text).toContain('Open the review queue: https://tracker.example.gov.cn/review');
     expect(text).not.toContain('Reason');
   });
+
+  it('comment: the body quoted and escaped in HTML, as written in the text, the attachment named, a reply link', () => {
+    const model = {
+      locale: 'zh' as const,
+      recipientName: '张三',
+      intro: '李四（监管部门）在以下活动下留言：',
+      items: [{ ...item, reason: null }],
+      comment: {
+        body: '请补充<b>签到表</b> & "照片"',
+        author: '李四',
+        role: '监管部门',
+        attachmentName: '要求.pdf',
+      },
+    };
+    const { html, text } = renderTemplateMail('notice-comment', model);
+    expect(html).toContain('请补充&lt;b&gt;签到表&lt;/b&gt; &amp; &quot;照片&quot;');
+    expect(html).toContain('附件: 要求.pdf');
+    expect(html).toContain('href="https://tracker.example.gov.cn/activities/7"');
+    expect(text).toContain('"请补充<b>签到表</b> & "照片""');
+    expect(text).toContain('查看并回复: https://tracker.example.gov.cn/activities/7');
+    expect(text).not.toMatch(/\S {2,}\S/);
+    const en = renderTemplateMail('notice-comment', {
+      ...model,
+      locale: 'en',
+      comment: { ...model.comment, attachmentName: null },
+    });
+    expect(en.text).toContain('Read and reply: https://tracker.example.gov.cn/activities/7');
+    expect(en.text).not.toContain('Attachment');
+  });
 });

@@ -1,6 +1,6 @@
 import type { ActivityStatus } from '@app/compliance';
 import { EvidenceViewDto } from '../../evidence/dto/evidence-view.dto';
-import type { ActivityDetail, ActivityView, BulkReviewResult } from '../activities.service';
+import type { ActivityDetail, ActivityView, BulkReviewResult, ReviewQueueItem } from '../activities.service';
 
 /** An activity (a record counted towards a requirement) with its category fields. */
 export class ActivityViewDto implements ActivityView {
@@ -49,6 +49,11 @@ export class ActivityViewDto implements ActivityView {
 /** An activity with its evidence files. */
 export class ActivityDetailDto extends ActivityViewDto implements ActivityDetail {
   evidence: EvidenceViewDto[];
+}
+
+/** A review queue entry: the activity and the number of comments in its conversation. */
+export class ReviewQueueItemDto extends ActivityViewDto implements ReviewQueueItem {
+  commentCount: number;
 }
 
 /** The outcome of one activity of a bulk review. */

@@ -29,6 +29,16 @@ export class RejectDto {
   reason: string;
 }
 
+/** "Request changes": the activity goes back to the unit with this comment as the reason. */
+export class RequestChangesDto {
+  /** Told to the unit (it becomes the reject reason, hence at most 1000 characters), trimmed. */
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  comment: string;
+}
+
 export const REVIEW_ACTIONS = ['verify', 'reject'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 

@@ -19,6 +19,8 @@ import {
 } from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
+import { COMMENTABLE_STATUSES, CommentsService } from '../../comments/comments.service';
+import { MAX_COMMENT_LENGTH } from '../../comments/dto/comment.dto';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
 import { EvidenceService } from '../../evidence/evidence.service';
 import { type UnitView, UnitsService } from '../../units/units.service';
@@ -53,6 +55,7 @@ export class ActivityPagesController {
     private readonly views: ViewsService,
     private readonly activities: ActivitiesService,
     private readonly evidence: EvidenceService,
+    private readonly comments: CommentsService,
     private readonly units: UnitsService,
     private readonly clock: Clock,
     private readonly env: Env,
@@ -144,7 +147,7 @@ export class ActivityPagesController {
   ) {
     const a = await this.activities.get(p, id);
     const flash = this.views.flash(req, q.done);
-    this.showActivity(p, req, res, a, valuesOf(a), {}, '', flash, 200);
+    await this.showActivity(p, req, res, a, valuesOf(a), {}, '', flash, 200);
   }
 
   /** Saves the edit; with action=submit also submits it (the resubmission after a rejection too). */
@@ -175,7 +178,7 @@ export class ActivityPagesController {
       async ({ errors, formError, by }) => {
         // A refused submit comes after the save: show the activity as it is stored now.
         const shown = by === 'service' ? await this.activities.get(p, id) : current;
-        this.showActivity(p, req, res, shown, values, errors, formError, '', 400);
+        await this.showActivity(p, req, res, shown, values, errors, formError, '', 400);
       },
     );
   }
@@ -234,7 +237,7 @@ export class ActivityPagesController {
     );
   }
 
-  private showActivity(
+  private async showActivity(
     p: Principal,
     req: PageRequest,
     res: Response,
@@ -249,6 +252,7 @@ export class ActivityPagesController {
     // The activity was found through the caller's scope, so its unit is in scope.
     const recorder = Access.can(p, 'activities:record');
     const editable = recorder && EDITABLE_STATUSES.includes(a.status);
+    const comments = await this.comments.list(p, a.id);
     this.views.page(
       req,
       res,
@@ -264,6 +268,9 @@ export class ActivityPagesController {
         // Files may still be added while the activity waits for review (not removed).
         canAddEvidence: editable || (recorder && a.status === 'submitted'),
         canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
+        comments,
+        canComment: Access.can(p, 'activities:comment') && COMMENTABLE_STATUSES.includes(a.status),
+        maxComment: MAX_COMMENT_LENGTH,
         kinds: this.kinds(a, locale),
         today: this.clock.today(),
         upload: this.uploadLimits(locale),

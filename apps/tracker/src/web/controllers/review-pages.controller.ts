@@ -12,7 +12,7 @@ import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { validateDto } from '../../cli/validate-dto';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { kindForms } from '../activity-form';
-import { pageCount, RejectForm, ReviewPageQuery, VerifyForm } from '../forms';
+import { pageCount, RejectForm, RequestChangesForm, ReviewPageQuery, VerifyForm } from '../forms';
 import { type PageRequest, requestLocale, safeNext } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
@@ -107,7 +107,12 @@ export class ReviewPagesController {
       }),
     );
     // With their evidence, so the reviewer sees everything on one page (at most PAGE_SIZE lookups).
-    const items = await Promise.all(page.items.map((a) => this.activities.get(p, a.id)));
+    const items = await Promise.all(
+      page.items.map(async (a) => ({
+        ...(await this.activities.get(p, a.id)),
+        commentCount: a.commentCount,
+      })),
+    );
     const scope = ScopePolicy.provinces(p);
     const [path, query = ''] = url.split('?');
     this.views.page(
@@ -155,6 +160,17 @@ export class ReviewPagesController {
   ) {
     await this.activities.reject(p, id, form.reason);
     res.redirect(303, withParams(safeNext(form.next ?? '/review'), { done: 'rejected' }));
+  }
+
+  @Post(':id/request-changes')
+  async requestChanges(
+    @CurrentUser() p: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() form: RequestChangesForm,
+    @Res() res: Response,
+  ) {
+    await this.activities.requestChanges(p, id, form.comment);
+    res.redirect(303, withParams(safeNext(form.next ?? '/review'), { done: 'changesRequested' }));
   }
 }
 

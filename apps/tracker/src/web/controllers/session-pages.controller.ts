@@ -11,6 +11,7 @@ import {
   NoticesService,
   REJECTED_CHOICES,
   SUBMISSIONS_CHOICES,
+  COMMENTS_CHOICES,
   VERIFIED_CHOICES,
 } from '../../notices/notices.service';
 import { type PageRequest, rememberLocale, requestLocale, safeNext } from '../locale';
@@ -100,15 +101,20 @@ export class SessionPagesController {
   ) {
     this.views.page(req, res, 'notices.njk', {
       values: await this.notices.preferences(p.id),
-      choices: { rejected: REJECTED_CHOICES, verified: VERIFIED_CHOICES, submissions: SUBMISSIONS_CHOICES },
+      choices: {
+        rejected: REJECTED_CHOICES,
+        verified: VERIFIED_CHOICES,
+        submissions: SUBMISSIONS_CHOICES,
+        comments: COMMENTS_CHOICES,
+      },
       flash: this.views.flash(req, q.done),
     });
   }
 
   @Post('settings/notices')
   async saveNotices(@CurrentUser() p: Principal, @Res() res: Response, @Body() form: NoticesForm) {
-    const { rejected, verified, submissions } = form;
-    await this.notices.setPreferences(p.id, { rejected, verified, submissions });
+    const { rejected, verified, submissions, comments } = form;
+    await this.notices.setPreferences(p.id, { rejected, verified, submissions, comments });
     res.redirect(303, '/settings/notices?done=saved');
   }
 

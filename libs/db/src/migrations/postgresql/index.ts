@@ -10,6 +10,7 @@ import { Migration20261201162528 } from './Migration20261201162528';
 import { Migration20261201162546 } from './Migration20261201162546';
 import { Migration20261201162607 } from './Migration20261201162607';
 import { Migration20261201194730 } from './Migration20261201194730';
+import { Migration20261201194918 } from './Migration20261201194918';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -23,4 +24,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201162546', class: Migration20261201162546 },
   { name: 'Migration20261201162607', class: Migration20261201162607 },
   { name: 'Migration20261201194730', class: Migration20261201194730 },
+  { name: 'Migration20261201194918', class: Migration20261201194918 },
 ];
