@@ -8,6 +8,7 @@ import {
   signIn,
   startServer,
 } from '../support/browser';
+import { submitWithEvidence } from '../support/evidence';
 import { startSmtp, type TestSmtpServer } from '../support/smtp';
 import type { TestApp } from '../support/test-app';
 import { PASSWORD, seedWorld, tinyPdf, type WebWorld } from '../e2e/web-fixtures';
@@ -74,7 +75,7 @@ describe('browser (headless Chromium): a conversation on an activity between rev
       .set(api(unitToken))
       .send({ requirement: 'exchange_events', date: w.today, title, location: '深圳会展中心' });
     if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-    await s.http.post(`/api/v1/activities/${res.body.id}/submit`).set(api(unitToken)).expect(200);
+    expect((await submitWithEvidence(s.http, res.body.id, api(unitToken))).status).toBe(200);
     return res.body.id as number;
   };
   /** Sends what the outbox holds, then the mails to `email` whose subject is `subject`. */

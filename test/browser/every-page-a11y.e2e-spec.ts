@@ -39,6 +39,9 @@ const NOT_PAGES = new Set([
   '/units/:id/activities.xlsx',
   '/units/:id/activities.csv',
   '/admin/outbox/:id/html',
+  // Single sign-on: redirects to and from the identity provider.
+  '/auth/oidc/start',
+  '/auth/oidc/callback',
 ]);
 
 type Role = 'anonymous' | 'unit' | 'supervisor' | 'admin';
@@ -110,8 +113,8 @@ describe('browser: every page readable on a phone and a laptop, with AA contrast
     const submitted = await em.findOneOrFail(Activity, { status: 'submitted' }, { orderBy: { id: 'asc' } });
     const mail = await em.findOneOrFail(OutboxMessage, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
     const unitUser = await em.findOneOrFail(User, { email: unit.email });
-    const common = ['/settings/notices', '/account/calendar'];
-    pages.anonymous = ['/login', '/no-such-page'];
+    const common = ['/settings/notices', '/account/calendar', '/settings/password'];
+    pages.anonymous = ['/login', '/no-such-page', '/forgot-password', '/reset-password'];
     pages.unit = [
       `/units/${unit.id}`,
       `/units/${unit.id}/print`,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ActivityComment, AuditLog, OutboxMessage } from '@app/db';
 import { OutboxWorker } from '@app/mail';
 import { NOTICE_COMMENT, NOTICE_REJECTED } from '../../apps/tracker/src/notices/notices.service';
+import { submitWithEvidence } from '../support/evidence';
 import { startSmtp, type TestSmtpServer } from '../support/smtp';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { activityPayload, auth, makeUnit, makeUser, minimalPdf, sample } from '../fixtures/evidence/world';
@@ -69,7 +70,7 @@ describe('comments on activities: who may write, status rule, attachments, reque
   };
   const submitted = async (token: string, title?: string) => {
     const id = await create(token, title);
-    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(token)).expect(200);
+    expect((await submitWithEvidence(t.http, id, auth(token))).status).toBe(200);
     return id;
   };
   const comment = (token: string, id: number) =>
@@ -421,7 +422,7 @@ describe('comments on activities: who may write, status rule, attachments, reque
       .set(auth(tok.unitA))
       .send({ participants: 120 })
       .expect(200);
-    await t.http.post(`/api/v1/activities/${id}/submit`).set(auth(tok.unitA)).expect(200);
+    expect((await submitWithEvidence(t.http, id, auth(tok.unitA))).status).toBe(200);
     expect(await pendingEvents(tok.admin, gd1)).toMatchObject({ pending: before.pending });
     // A second request on the resubmitted activity works the same way.
     await t.http

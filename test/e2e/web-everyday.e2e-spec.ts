@@ -2,7 +2,7 @@ import { Activity, Unit, User } from '@app/db';
 import { withCheckChar } from '@app/compliance';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { ADMIN } from '../support/test-app';
-import { csrfOf, pageLogin, PASSWORD, seedWorld, type WebWorld } from './web-fixtures';
+import { csrfOf, pageLogin, PASSWORD, seedWorld, tinyPdf, type WebWorld } from './web-fixtures';
 
 /*
  * Everyday defects of the pages: a refused bulk rejection shows the queue again with its message on the
@@ -60,7 +60,15 @@ describe('pages for everyday use', () => {
         action: 'submit',
       });
       expect(res.status).toBe(303);
-      ids.push(Number(/\/activities\/(\d+)/.exec(res.headers.location)![1]));
+      const id = Number(/\/activities\/(\d+)/.exec(res.headers.location)![1]);
+      // The new form has no files: evidence first, then the submit.
+      await unitUser
+        .post(`/api/v1/activities/${id}/evidence`)
+        .set('x-csrf-token', token)
+        .attach('files', tinyPdf(), '工作动态.pdf')
+        .expect(201);
+      await unitUser.post(`/api/v1/activities/${id}/submit`).set('x-csrf-token', token).expect(200);
+      ids.push(id);
     }
     const sup = await pageLogin(t, w.users.supGd, PASSWORD);
     const token = csrfOf((await sup.get('/review')).text);
