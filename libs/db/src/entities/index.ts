@@ -14,6 +14,8 @@ export * from './login-failure.entity';
 export * from './robot.entity';
 export * from './program-setting.entity';
 export * from './calendar-feed.entity';
+export * from './period-close.entity';
+export * from './unit-status-change.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -28,6 +30,8 @@ import { LoginFailure } from './login-failure.entity';
 import { Robot } from './robot.entity';
 import { ProgramSetting } from './program-setting.entity';
 import { CalendarFeed } from './calendar-feed.entity';
+import { PeriodClose } from './period-close.entity';
+import { UnitStatusChange } from './unit-status-change.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -47,4 +51,6 @@ export const ENTITIES = [
   Robot,
   ProgramSetting,
   CalendarFeed,
+  PeriodClose,
+  UnitStatusChange,
 ];

@@ -9,6 +9,7 @@ import { Migration20261201154031 } from './Migration20261201154031';
 import { Migration20261201162528 } from './Migration20261201162528';
 import { Migration20261201162546 } from './Migration20261201162546';
 import { Migration20261201162607 } from './Migration20261201162607';
+import { Migration20261201195143 } from './Migration20261201195143';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -21,4 +22,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201162528', class: Migration20261201162528 },
   { name: 'Migration20261201162546', class: Migration20261201162546 },
   { name: 'Migration20261201162607', class: Migration20261201162607 },
+  { name: 'Migration20261201195143', class: Migration20261201195143 },
 ];

@@ -8,6 +8,7 @@ import { Migration20261201154031 } from './Migration20261201154031';
 import { Migration20261201162528 } from './Migration20261201162528';
 import { Migration20261201162546 } from './Migration20261201162546';
 import { Migration20261201162607 } from './Migration20261201162607';
+import { Migration20261201195144 } from './Migration20261201195144';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -19,4 +20,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201162528', class: Migration20261201162528 },
   { name: 'Migration20261201162546', class: Migration20261201162546 },
   { name: 'Migration20261201162607', class: Migration20261201162607 },
+  { name: 'Migration20261201195144', class: Migration20261201195144 },
 ];
