@@ -21,6 +21,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { ReportsModule } from './reports/reports.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { PeriodsModule } from './periods/periods.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -59,6 +60,7 @@ export class AppModule {
         ReportsModule,
         RemindersModule,
         CalendarModule,
+        PeriodsModule,
         WebModule,
       ],
     };

@@ -7,6 +7,7 @@ import { Activity, EvidenceFile, User } from '@app/db';
 import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { EDITABLE_STATUSES } from '../activities/activities.service';
+import { PeriodLocks } from '../compliance/period-locks';
 import {
   ALLOWED_LIST,
   checkEvidenceType,
@@ -46,6 +47,7 @@ export class EvidenceService {
     private readonly audit: AuditService,
     private readonly store: EvidenceStore,
     private readonly env: Env,
+    private readonly locks: PeriodLocks,
   ) {}
 
   /**
@@ -180,6 +182,10 @@ export class EvidenceService {
     await this.em.transactional(async () => {
       const f = await this.find(p, id);
       if (p.role !== 'admin') await this.editableActivity(p, f.activity.id);
+      else {
+        const a = await this.em.findOneOrFail(Activity, f.activity.id, { populate: ['unit'] });
+        await this.locks.assertOpen(this.em, a.unit, a.date);
+      }
       f.deletedAt = new Date();
       this.audit.record(p, 'delete', 'evidence', f.id, {
         activityId: f.activity.id,
@@ -200,8 +206,13 @@ export class EvidenceService {
   }
 
   private async editableActivity(p: Principal, activityId: number): Promise<Activity> {
-    const a = await this.em.findOne(Activity, { $and: [{ id: activityId }, ScopePolicy.activities(p)] });
+    const a = await this.em.findOne(
+      Activity,
+      { $and: [{ id: activityId }, ScopePolicy.activities(p)] },
+      { populate: ['unit'] },
+    );
     if (!a) throw new NotFoundError(`activity ${activityId}`);
+    await this.locks.assertOpen(this.em, a.unit, a.date);
     if (!EDITABLE_STATUSES.includes(a.status)) {
       throw new ConflictError(
         `只有草稿或已退回的活动可以增删证明材料，此活动状态为「${LABELS.activityStatus[a.status as ActivityStatus].zh}」`,

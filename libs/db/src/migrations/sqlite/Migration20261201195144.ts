@@ -20,6 +20,14 @@ export class Migration20261201195144 extends Migration {
       `create index \`unit_status_changes_unit_id_created_at_index\` on \`unit_status_changes\` (\`unit_id\`, \`created_at\`);`,
     );
 
-    this.addSql(`alter table \`program_settings\` add column \`close_grace_days\` integer null;`);
+    // SQLite cannot drop NOT NULL in place: the table is rebuilt (reminder_days may now be null).
+    this.addSql(
+      `create table \`program_settings__new\` (\`program\` text not null, \`reminder_days\` json null, \`updated_at\` datetime not null, \`close_grace_days\` integer null, primary key (\`program\`));`,
+    );
+    this.addSql(
+      `insert into \`program_settings__new\` (\`program\`, \`reminder_days\`, \`updated_at\`) select \`program\`, \`reminder_days\`, \`updated_at\` from \`program_settings\`;`,
+    );
+    this.addSql(`drop table \`program_settings\`;`);
+    this.addSql(`alter table \`program_settings__new\` rename to \`program_settings\`;`);
   }
 }
