@@ -18,7 +18,14 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule, ReportsModule, PeriodsModule],
+      imports: [
+        AppModule.forRoot({ ROLE: 'cli' }),
+        UsersModule,
+        DemoModule,
+        UnitsModule,
+        ReportsModule,
+        PeriodsModule,
+      ],
       providers: [
         CreateUserCommand,
         DemoSeedCommand,

@@ -104,7 +104,11 @@ export class ComplianceService {
    * The live (not closed) standing of a unit in the period holding `at`, as a period close stores it:
    * the figures of that moment, computed from the activities whatever an earlier close holds.
    */
-  async snapshotOf(unit: UnitSummary, at: IsoDate, today: IsoDate = this.clock.today()): Promise<PeriodSnapshot> {
+  async snapshotOf(
+    unit: UnitSummary,
+    at: IsoDate,
+    today: IsoDate = this.clock.today(),
+  ): Promise<PeriodSnapshot> {
     const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
     const cycle = cycleOf(unit);
     const windows = ruleSet.requirements.map((req) => {
@@ -154,7 +158,9 @@ export class ComplianceService {
     }
     const out = new Map<string, { snapshot: PeriodSnapshot; closed: ClosedInfo }>();
     for (const r of (await q) as Record<string, unknown>[]) {
-      const snapshot = (typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot) as PeriodSnapshot;
+      const snapshot = (
+        typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot
+      ) as PeriodSnapshot;
       if (!snapshot) continue;
       const closedAt = r.closedAt instanceof Date ? r.closedAt : new Date(r.closedAt as string | number);
       out.set(`${Number(r.unitId)}|${String(r.periodStart)}`, {
@@ -422,11 +428,12 @@ export class ComplianceService {
       at?: IsoDate;
       page?: number;
       pageSize?: number;
+      unitStatus?: Unit['status'];
     },
   ): Promise<ScopeComplianceView> {
-    const { at, page, pageSize, ...rest } = q;
+    const { at, page, pageSize, unitStatus, ...rest } = q;
     return this.forScope(
-      { ...scopeFilterOf(p, q.province), ...rest },
+      { ...scopeFilterOf(p, q.province), ...rest, ...(unitStatus ? { unitStatuses: [unitStatus] } : {}) },
       at,
       undefined,
       page || pageSize ? { page: page ?? 1, pageSize: pageSize ?? 50 } : undefined,

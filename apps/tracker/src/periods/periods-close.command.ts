@@ -46,7 +46,9 @@ export class PeriodsCloseCommand extends CommandRunner {
     });
     if (started) bar.stop();
     for (const c of result.closed) {
-      process.stdout.write(`${o.dryRun ? '将关闭 would close' : '已关闭 closed'} unit ${c.unitId} ${c.unitName} ${c.periodStart}..${c.periodEnd}\n`);
+      process.stdout.write(
+        `${o.dryRun ? '将关闭 would close' : '已关闭 closed'} unit ${c.unitId} ${c.unitName} ${c.periodStart}..${c.periodEnd}\n`,
+      );
     }
     const n = result.closed.length;
     process.stdout.write(

@@ -39,7 +39,11 @@ export class PeriodsController {
   @Post('units/:id/periods/:period/reopen')
   @HttpCode(200)
   @ApiOkResponse({ type: UnitPeriodDto })
-  reopen(@CurrentUser() p: Principal, @Param() { id, period }: UnitPeriodParams, @Body() dto: ReopenPeriodDto) {
+  reopen(
+    @CurrentUser() p: Principal,
+    @Param() { id, period }: UnitPeriodParams,
+    @Body() dto: ReopenPeriodDto,
+  ) {
     return this.periods.reopen(p, id, period, dto.reason);
   }
 

@@ -154,10 +154,14 @@ export class PeriodsService {
     if (actor && ScopePolicy.provinces(actor) !== null && !ScopePolicy.provinces(actor)?.includes(province)) {
       throw new NotFoundError(`province ${province}`);
     }
-    const units = await this.em
-      .fork()
-      .find(Unit, { province, deletedAt: null }, { orderBy: { id: 'asc' } });
-    const out: BulkCloseResult = { province, dryRun: !!options.dryRun, closed: [], alreadyClosed: 0, units: 0 };
+    const units = await this.em.fork().find(Unit, { province, deletedAt: null }, { orderBy: { id: 'asc' } });
+    const out: BulkCloseResult = {
+      province,
+      dryRun: !!options.dryRun,
+      closed: [],
+      alreadyClosed: 0,
+      units: 0,
+    };
     let done = 0;
     for (const unit of units) {
       const view = await this.periodsView(unit);
@@ -283,9 +287,13 @@ export class PeriodsService {
 
   private async periodsView(unit: Unit): Promise<UnitPeriodsView> {
     const graceDays = (await this.graceOf(unit.program)).days;
-    const rows = await this.em
-      .fork()
-      .find(PeriodClose, { unit: unit.id }, { fields: ['periodStart', 'closedAt', 'closedByEmail', 'reopenedAt', 'reopenedByEmail', 'reopenReason'] });
+    const rows = await this.em.fork().find(
+      PeriodClose,
+      { unit: unit.id },
+      {
+        fields: ['periodStart', 'closedAt', 'closedByEmail', 'reopenedAt', 'reopenedByEmail', 'reopenReason'],
+      },
+    );
     const byStart = new Map(rows.map((r) => [r.periodStart, r]));
     const today = this.clock.today();
     const periods = periodsOf(this.ruleSets.get(unit.program, unit.ruleSetVersion), cycleOf(unit));

@@ -13,7 +13,10 @@ export class ProvinceYearController {
 
   @Allow('reports:provinceYear')
   @Get()
-  @ApiOkResponse({ type: ProvinceYearViewDto, description: 'JSON; with format=xlsx the same figures as a workbook' })
+  @ApiOkResponse({
+    type: ProvinceYearViewDto,
+    description: 'JSON; with format=xlsx the same figures as a workbook',
+  })
   async get(@CurrentUser() p: Principal, @Query() q: ProvinceYearQuery) {
     const view = await this.years.view(p, q.province, q.year);
     if (q.format !== 'xlsx') return view;

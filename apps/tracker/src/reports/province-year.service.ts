@@ -54,7 +54,12 @@ export class ProvinceYearService {
 
   async view(p: Principal, province: string, year: number): Promise<ProvinceYearView> {
     if (!Number.isInteger(year) || year < 2000 || year > 2100) {
-      throw new InvalidInputError('year', 'isInt', '年份须在 2000 至 2100 之间', 'year must be from 2000 to 2100');
+      throw new InvalidInputError(
+        'year',
+        'isInt',
+        '年份须在 2000 至 2100 之间',
+        'year must be from 2000 to 2100',
+      );
     }
     const scope = scopeFilterOf(p, province);
     const at = `${year}-12-31` as IsoDate;
@@ -87,7 +92,9 @@ export class ProvinceYearService {
       at,
       today: view.today,
       requirements: view.requirements,
-      cohorts: [...byCohort.entries()].sort(([a], [b]) => a - b).map(([cohort, units]) => ({ cohort, units })),
+      cohorts: [...byCohort.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([cohort, units]) => ({ cohort, units })),
       units: rows.length,
     };
   }
@@ -162,7 +169,14 @@ export class ProvinceYearService {
           const cell = u.requirements[r.key];
           row.push(
             ...(cell
-              ? [cell.verified, cell.pending, cell.minimum, cell.remaining, cell.rejected, t(L, `status.${cell.status}`)]
+              ? [
+                  cell.verified,
+                  cell.pending,
+                  cell.minimum,
+                  cell.remaining,
+                  cell.rejected,
+                  t(L, `status.${cell.status}`),
+                ]
               : ['', '', '', '', '', '']),
           );
         }
@@ -170,6 +184,9 @@ export class ProvinceYearService {
       }
     }
     const sheet: Sheet = { name: `${view.province}-${view.year}`, headers, rows };
-    return { fileName: `${t(L, 'web.yearReport.file')}-${view.province}-${view.year}.xlsx`, content: await toXlsx([sheet]) };
+    return {
+      fileName: `${t(L, 'web.yearReport.file')}-${view.province}-${view.year}.xlsx`,
+      content: await toXlsx([sheet]),
+    };
   }
 }

@@ -53,7 +53,11 @@ export class UnitStatusService {
 
   async history(p: Principal, unitId: number) {
     const unit = await this.units.findVisible(p, unitId);
-    const rows = await this.em.find(UnitStatusChange, { unit: unit.id }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const rows = await this.em.find(
+      UnitStatusChange,
+      { unit: unit.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' } },
+    );
     return {
       unitId: unit.id,
       status: unit.status,
@@ -78,7 +82,12 @@ export class UnitStatusService {
     }
     const today = this.clock.today();
     if (dto.date > today) {
-      throw new InvalidInputError('date', 'notFuture', `日期不能晚于今天（${today}）`, `date must not be after today (${today})`);
+      throw new InvalidInputError(
+        'date',
+        'notFuture',
+        `日期不能晚于今天（${today}）`,
+        `date must not be after today (${today})`,
+      );
     }
     if (EVALUATED.includes(dto.status)) {
       for (const field of ['score', 'conclusion', 'evaluator'] as const) {

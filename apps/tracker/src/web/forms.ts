@@ -7,6 +7,8 @@ import {
   PROVINCE_CODES,
   REQUIREMENT_STATUSES,
   type RequirementStatus,
+  UNIT_STATUSES,
+  type UnitStatus,
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
 import { REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from '../notices/notice-kinds';
@@ -110,6 +112,9 @@ export const FLASHES = [
   'calendarCreated',
   'calendarRevoked',
   'targetRemoved',
+  'statusChanged',
+  'periodClosed',
+  'periodReopened',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];
@@ -168,6 +173,11 @@ export class OverviewQuery extends PageQueryBase {
   @Min(1990)
   @Max(2100)
   cohort?: number;
+
+  /** The unit record's lifecycle status (active, under evaluation, accepted, not accepted, revoked). */
+  @IsOptional()
+  @IsIn(UNIT_STATUSES)
+  unitStatus?: UnitStatus;
 
   @IsPageNumber()
   page?: number;

@@ -32,6 +32,8 @@ import { RobotPagesController } from './controllers/robot-pages.controller';
 import { CalendarPagesController } from './controllers/calendar-pages.controller';
 import { RemindersModule } from '../reminders/reminders.module';
 import { CalendarModule } from '../calendar/calendar.module';
+import { PeriodsModule } from '../periods/periods.module';
+import { LifecyclePagesController } from './controllers/lifecycle-pages.controller';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -46,6 +48,7 @@ import { CalendarModule } from '../calendar/calendar.module';
     ReportsModule,
     RemindersModule,
     CalendarModule,
+    PeriodsModule,
   ],
   controllers: [
     SessionPagesController,
@@ -57,6 +60,7 @@ import { CalendarModule } from '../calendar/calendar.module';
     AdminRecordsController,
     RobotPagesController,
     CalendarPagesController,
+    LifecyclePagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })

@@ -3,7 +3,12 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { LOCALES, type Locale } from '@app/reporting/i18n';
 import { PROVINCE_CODES, type ProvinceCode, type RequirementStatus } from '@app/compliance';
-import { PeriodDto, ScopeRequirementCellDto, ScopeRequirementDto, UnitSummaryDto } from '../../compliance/dto/compliance-view.dto';
+import {
+  PeriodDto,
+  ScopeRequirementCellDto,
+  ScopeRequirementDto,
+  UnitSummaryDto,
+} from '../../compliance/dto/compliance-view.dto';
 
 export class ProvinceYearQuery {
   @IsIn(PROVINCE_CODES)
