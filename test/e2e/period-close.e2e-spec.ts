@@ -5,6 +5,7 @@ import { PeriodsCloseCommand } from '../../apps/tracker/src/periods/periods-clos
 import { PeriodsService } from '../../apps/tracker/src/periods/periods.service';
 import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app';
 import { bearer, makeActivity, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
+import { csrfOf, pageLogin } from './web-fixtures';
 
 /*
  * Year-end close through the API and the CLI. Today is 2026-03-15: the 2025 periods ended on 2025-12-31
@@ -351,5 +352,24 @@ describe(`period close on ${TEST_DB}`, () => {
     expect(now.body.requirements.find((r: { key: string }) => r.key === 'exchange_events')).toMatchObject({
       verified: 3,
     });
+  });
+
+  it('pages: the unit page marks the frozen period, the year report prints it, the bulk close form closes', async () => {
+    const agent = await pageLogin(t, 'sup44@close.cn', PASSWORD);
+    const unitPage = await agent.get(`/units/${a.id}?at=2025-06-01`);
+    expect(unitPage.status).toBe(200);
+    expect(unitPage.text).toContain('data-testid="period-frozen"');
+    const year = await agent.get('/reports/province-year?province=44&year=2025');
+    expect(year.status).toBe(200);
+    expect(year.text).toContain('data-testid="frozen"');
+    expect(year.text).toContain('甲单位');
+    expect(year.text).toContain('data-cohort="2025"');
+    const bulk = await agent
+      .post('/reports/province-year/close')
+      .type('form')
+      .send({ _csrf: csrfOf(year.text), province: '44', year: '2025' });
+    expect(bulk.status).toBe(303);
+    expect(bulk.headers.location).toContain('closed=0');
+    expect((await agent.get('/reports/province-year?province=11&year=2025')).status).toBe(404);
   });
 });

@@ -3,6 +3,7 @@ import { AuditLog, OutboxMessage, Unit, UnitStatusChange } from '@app/db';
 import { RemindersService } from '../../apps/tracker/src/reminders/reminders.service';
 import { ADMIN, createTestApp, TEST_DB, type TestApp } from '../support/test-app';
 import { bearer, makeUnit, makeUser, PASSWORD, recount } from './compliance.fixtures';
+import { csrfOf, pageLogin } from './web-fixtures';
 
 /*
  * The unit lifecycle: active → under evaluation → accepted | not accepted, accepted → revoked, by
@@ -14,7 +15,7 @@ const CYCLE = { cycleStart: '2025-01-01', cycleEnd: '2027-12-31' };
 
 describe(`unit lifecycle on ${TEST_DB}`, () => {
   let t: TestApp;
-  let accepted: Unit, running: Unit, other: Unit;
+  let accepted: Unit, running: Unit, other: Unit, fresh: Unit;
   const tokens: Record<string, string> = {};
   const as = (who: string) => bearer(tokens[who]);
   const step = (u: Unit, body: object, who = 'sup44') =>
@@ -37,6 +38,7 @@ describe(`unit lifecycle on ${TEST_DB}`, () => {
       contacts: [{ name: '李四', email: 'li@running.example.cn' }],
     });
     other = makeUnit(em, { name: '外省单位', province: '11', ...CYCLE });
+    fresh = makeUnit(em, { name: '新单位', province: '44', ...CYCLE });
     const sup44 = await makeUser(em, { email: 'sup44@life.cn', role: 'supervisor', provinces: ['44'] });
     const sup11 = await makeUser(em, { email: 'sup11@life.cn', role: 'supervisor', provinces: ['11'] });
     const unitUser = await makeUser(em, { email: 'u@life.cn', role: 'unit', unit: accepted });
@@ -174,5 +176,41 @@ describe(`unit lifecycle on ${TEST_DB}`, () => {
     });
     expect(failed.status).toBe(201);
     expect((await t.orm.em.fork().findOneOrFail(Unit, running.id)).status).toBe('not_accepted');
+  });
+
+  it('the unit page shows the status, its history and the form; the form takes the next step', async () => {
+    const agent = await pageLogin(t, 'sup44@life.cn', PASSWORD);
+    const page = await agent.get(`/units/${accepted.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-testid="status-history"');
+    expect(page.text).toMatch(/data-testid="unit-status">已撤销</);
+    expect(page.text).not.toContain('data-testid="status-form"');
+    const freshPage = await agent.get(`/units/${fresh.id}`);
+    expect(freshPage.text).toContain('data-testid="status-form"');
+    const posted = await agent
+      .post(`/units/${fresh.id}/status`)
+      .type('form')
+      .send({
+        _csrf: csrfOf(freshPage.text),
+        status: 'under_evaluation',
+        date: '2026-11-02',
+        reason: '页面启动评估',
+        score: '',
+      });
+    expect(posted.status).toBe(303);
+    const after = await agent.get(`/units/${fresh.id}`);
+    expect(after.text).toContain('页面启动评估');
+    expect(after.text).toMatch(/data-testid="unit-status">评估中</);
+    const refused = await agent
+      .post(`/units/${fresh.id}/status`)
+      .type('form')
+      .send({ _csrf: csrfOf(after.text), status: 'accepted', date: '2026-11-03', reason: '通过', score: '' });
+    expect(refused.status).toBe(400);
+    expect((await t.orm.em.fork().findOneOrFail(Unit, fresh.id)).status).toBe('under_evaluation');
+    const overview = await agent.get('/overview?unitStatus=under_evaluation');
+    expect(overview.status).toBe(200);
+    expect(overview.text).toContain(`data-unit="${fresh.id}"`);
+    expect(overview.text).not.toContain(`data-unit="${accepted.id}"`);
+    expect(overview.text).toContain('data-testid="year-report-link"');
   });
 });
