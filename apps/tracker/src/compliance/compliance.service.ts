@@ -96,7 +96,6 @@ export class ComplianceService {
       unit: summaryOf(unit),
       periods: periodsOf(ruleSet, cycle),
       ...(await this.snapshotOf(unit, at, today)),
-      closed: null,
     };
   }
 
