@@ -99,6 +99,20 @@ const ROUTES = [
   'GET /api/v1/units/:id/compliance',
   'GET /api/v1/units/:id/acceptance-pack',
   'GET /api/v1/units/:id/targets',
+  'GET /api/v1/units/:id/periods',
+  'POST /api/v1/units/:id/periods/:period/close',
+  'POST /api/v1/units/:id/periods/:period/reopen',
+  'POST /api/v1/periods/close',
+  'GET /api/v1/rule-sets/:program/close-grace',
+  'PUT /api/v1/rule-sets/:program/close-grace',
+  'GET /api/v1/units/:id/status',
+  'POST /api/v1/units/:id/status',
+  'GET /api/v1/reports/province-year',
+  'POST /units/:id/status',
+  'POST /units/:id/periods/:period/close',
+  'POST /units/:id/periods/:period/reopen',
+  'GET /reports/province-year',
+  'POST /reports/province-year/close',
   'PUT /api/v1/units/:id/targets',
   'POST /api/v1/units/import',
   'GET /api/v1/users',
@@ -316,6 +330,7 @@ async function params(method: string, path: string): Promise<Record<string, stri
   if (path.includes('*path')) out.path = 'app.css';
   if (path.includes(':program')) out.program = 'service-industry-demo';
   if (path.includes(':file')) out.file = 'x.ics';
+  if (path.includes(':period')) out.period = '2025';
   if (!path.includes(':id')) return out;
   const kind = /^\/(?:api\/v1\/|admin\/)?(?:reports\/)?([a-z]+)/.exec(path)![1];
   const id: Record<string, () => Promise<number>> = {

@@ -301,6 +301,111 @@ const ENDPOINTS: Endpoint[] = [
     }),
   },
 
+  {
+    name: 'GET /api/v1/rule-sets/:program/close-grace',
+    action: 'rule-sets:manage',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({ method: 'get', path: '/api/v1/rule-sets/service-industry-demo/close-grace' }),
+  },
+  {
+    name: 'PUT /api/v1/rule-sets/:program/close-grace',
+    action: 'rule-sets:manage',
+    expect: ADMIN_ONLY(200),
+    call: async () => ({
+      method: 'put',
+      path: '/api/v1/rule-sets/service-industry-demo/close-grace',
+      body: { days: 31 },
+    }),
+  },
+
+  // ---- year-end close and unit lifecycle (fresh units in the scope's province) ----
+  {
+    name: 'GET /api/v1/units/:id/periods',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/units/${units[s].id}/periods`,
+      check: (res) => expect(res.body.periods).toEqual(expect.any(Array)),
+    }),
+  },
+  {
+    name: 'POST /api/v1/units/:id/periods/:period/close',
+    action: 'periods:close',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s) => {
+      const u = await createUnit(t, tokens.admin, { province: units[s].province });
+      return {
+        method: 'post',
+        path: `/api/v1/units/${u.id}/periods/2024/close`,
+        check: (res) => expect(res.body).toMatchObject({ start: '2024-07-01', closed: true }),
+      };
+    },
+  },
+  {
+    name: 'POST /api/v1/units/:id/periods/:period/reopen',
+    action: 'periods:reopen',
+    expect: { admin: [200, 200, 200], supervisor: [403, 403, 403], unit: [403, 403, 403] },
+    call: async (s) => {
+      const u = await createUnit(t, tokens.admin, { province: units[s].province });
+      await ok(
+        await t.http.post(`/api/v1/units/${u.id}/periods/2024/close`).set(as('admin')),
+        200,
+        'close period',
+      );
+      return {
+        method: 'post',
+        path: `/api/v1/units/${u.id}/periods/2024/reopen`,
+        body: { reason: '补审' },
+        check: (res) => expect(res.body).toMatchObject({ closed: false }),
+      };
+    },
+  },
+  {
+    // Dry run: the matrix's shared units keep their periods open.
+    name: 'POST /api/v1/periods/close',
+    action: 'periods:close',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s) => ({
+      method: 'post',
+      path: '/api/v1/periods/close',
+      body: { province: units[s].province, dryRun: true },
+      check: (res) => expect(res.body).toMatchObject({ dryRun: true }),
+    }),
+  },
+  {
+    name: 'GET /api/v1/units/:id/status',
+    expect: SCOPED_READ,
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/units/${units[s].id}/status`,
+      check: (res) => expect(res.body.history).toEqual(expect.any(Array)),
+    }),
+  },
+  {
+    name: 'POST /api/v1/units/:id/status',
+    action: 'units:setStatus',
+    expect: { admin: [201, 201, 201], supervisor: [201, 201, 404], unit: [403, 403, 403] },
+    call: async (s) => {
+      const u = await createUnit(t, tokens.admin, { province: units[s].province });
+      return {
+        method: 'post',
+        path: `/api/v1/units/${u.id}/status`,
+        body: { status: 'under_evaluation', date: TODAY, reason: '启动评估' },
+        check: (res) => expect(res.body).toMatchObject({ toStatus: 'under_evaluation' }),
+      };
+    },
+  },
+  {
+    name: 'GET /api/v1/reports/province-year',
+    action: 'reports:provinceYear',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s) => ({
+      method: 'get',
+      path: `/api/v1/reports/province-year?province=${units[s].province}&year=2025`,
+      check: (res) => expect(res.body.cohorts).toEqual(expect.any(Array)),
+    }),
+  },
+
   // ---- units ----
   {
     name: 'GET /api/v1/units',

@@ -23,6 +23,7 @@ import { ReportsModule } from './reports/reports.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { AcceptanceModule } from './acceptance/acceptance.module';
+import { PeriodsModule } from './periods/periods.module';
 
 /**
  * The one deployable. `overrides` lets tests and the CLI start it with their own settings; everything
@@ -63,6 +64,7 @@ export class AppModule {
         RemindersModule,
         CalendarModule,
         AcceptanceModule,
+        PeriodsModule,
         WebModule,
       ],
     };

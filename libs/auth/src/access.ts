@@ -53,6 +53,30 @@ const RULES = {
     zh: '无权下载验收材料包',
     en: 'Not allowed to download the acceptance pack',
   },
+  /** Close a unit's ended annual period (year-end close), one unit or a province's units at once. */
+  'periods:close': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以关闭年度',
+    en: 'Only supervisors and administrators close periods',
+  },
+  /** Reopen a closed period, with a reason. */
+  'periods:reopen': {
+    roles: ['admin'],
+    zh: '只有管理员可以重新开放已关闭的年度',
+    en: 'Only administrators reopen a closed period',
+  },
+  /** Move a unit along its lifecycle (under evaluation, accepted, not accepted, revoked). */
+  'units:setStatus': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以变更单位状态',
+    en: "Only supervisors and administrators change a unit's status",
+  },
+  /** The province year report (every unit in scope, per requirement, grouped by cohort). */
+  'reports:provinceYear': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以查看年度汇总',
+    en: 'Only supervisors and administrators see the year report',
+  },
   /** Create, edit, delete and import units. */
   'units:manage': { roles: ['admin'], zh: '只有管理员可以管理单位', en: 'Only administrators manage units' },
   /** The all-units overview and its exports. */

@@ -15,7 +15,7 @@ export const ACTIVITY_STATUSES = [
 export const UNIT_KINDS = ['enterprise', 'regional'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
-export const UNIT_STATUSES = ['active', 'under_evaluation', 'accepted', 'revoked'] as const;
+export const UNIT_STATUSES = ['active', 'under_evaluation', 'accepted', 'not_accepted', 'revoked'] as const;
 export type UnitStatus = (typeof UNIT_STATUSES)[number];
 
 /** Worst first: a unit's overall status is the earliest of its requirements' statuses in this list. */
@@ -43,6 +43,7 @@ export const LABELS = {
     active: { zh: '建设中', en: 'Active' },
     under_evaluation: { zh: '评估中', en: 'Under evaluation' },
     accepted: { zh: '评估合格', en: 'Accepted' },
+    not_accepted: { zh: '评估不合格', en: 'Not accepted' },
     revoked: { zh: '已撤销', en: 'Revoked' },
   },
   requirementStatus: {

@@ -17,6 +17,7 @@ import {
   kindProblem,
 } from './activity-kinds';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
+import { PeriodLocks } from '../compliance/period-locks';
 import { NoticesService } from '../notices/notices.service';
 import { type RequirementKindView, RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
@@ -89,6 +90,7 @@ export class ActivitiesService {
     private readonly ruleSets: RuleSetsService,
     private readonly counts: ComplianceCounts,
     private readonly notices: NoticesService,
+    private readonly locks: PeriodLocks,
   ) {}
 
   /** Keeps the compliance read model in step, inside the change's transaction. */
@@ -162,6 +164,7 @@ export class ActivitiesService {
     return this.em.transactional(async (em) => {
       const unit = await this.unitFor(p, dto.unitId);
       checkDate(unit, dto.date, this.clock.today());
+      await this.locks.assertOpen(em, unit, dto.date);
       this.checkKind(this.kindOf(unit, dto.requirement), values, sentKeys(dto));
       const me = em.getReference(User, p.id);
       const a = em.create(Activity, {
@@ -192,6 +195,8 @@ export class ActivitiesService {
       const before = snapshot(a);
       const requirement = dto.requirement ?? a.requirement;
       if (dto.date !== undefined) checkDate(a.unit, dto.date, this.clock.today());
+      await this.locks.assertOpen(em, a.unit, a.date);
+      if (dto.date !== undefined) await this.locks.assertOpen(em, a.unit, dto.date);
 
       // Start from what is stored; a changed requirement drops the old kind's fields.
       const merged: CategoryValues = {};
@@ -223,6 +228,7 @@ export class ActivitiesService {
     return this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       assertEditable(a, 'submit');
+      await this.locks.assertOpen(em, a.unit, a.date);
       await this.assertEvidenceIfRequired(em, a);
       await this.claim(a.id, EDITABLE_STATUSES);
       const before = snapshot(a);
@@ -284,6 +290,7 @@ export class ActivitiesService {
     await this.em.transactional(async (em) => {
       const a = await this.load(p, id);
       if (p.role !== 'admin') assertEditable(a, 'delete');
+      await this.locks.assertOpen(em, a.unit, a.date);
       a.deletedAt = new Date();
       a.updatedBy = em.getReference(User, p.id);
       this.audit.record(p, 'delete', 'activity', a.id, {
@@ -371,6 +378,7 @@ export class ActivitiesService {
           { status: a.status },
         );
       }
+      await this.locks.assertOpen(em, a.unit, a.date);
       await this.claim(a.id, ['submitted']);
       const before = snapshot(a);
       a.status = to;

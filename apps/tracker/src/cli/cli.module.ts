@@ -9,6 +9,8 @@ import { DemoSeedCommand } from './demo-seed.command';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsRunCommand } from '../reports/reports-run.command';
 import { ComplianceRebuildCommand } from './compliance-rebuild.command';
+import { PeriodsModule } from '../periods/periods.module';
+import { PeriodsCloseCommand } from '../periods/periods-close.command';
 
 /** The application without HTTP or schedules, plus the commands. Add each command to `providers` and the feature module it uses to `imports`. */
 @Module({})
@@ -16,13 +18,21 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppModule.forRoot({ ROLE: 'cli' }), UsersModule, DemoModule, UnitsModule, ReportsModule],
+      imports: [
+        AppModule.forRoot({ ROLE: 'cli' }),
+        UsersModule,
+        DemoModule,
+        UnitsModule,
+        ReportsModule,
+        PeriodsModule,
+      ],
       providers: [
         CreateUserCommand,
         DemoSeedCommand,
         ImportUnitsCommand,
         ReportsRunCommand,
         ComplianceRebuildCommand,
+        PeriodsCloseCommand,
       ],
     };
   }

@@ -15,6 +15,7 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { IS_PUBLIC } from '@app/auth';
 import { MeetingDto, MonthPointDto, ScopeRequirementCellDto } from '../compliance/dto/compliance-view.dto';
+import { YearCellDto } from '../reports/dto/province-year.dto';
 import metadata from '../metadata';
 import { ErrorBodyDto } from './responses.dto';
 
@@ -65,7 +66,7 @@ export async function setupApiDocs(app: NestExpressApplication): Promise<void> {
   SwaggerModule.setup(DOCS_PATH, app, () =>
     completeDocument(
       SwaggerModule.createDocument(app, config, {
-        extraModels: [ErrorBodyDto, MonthPointDto, ScopeRequirementCellDto, MeetingDto],
+        extraModels: [ErrorBodyDto, MonthPointDto, ScopeRequirementCellDto, MeetingDto, YearCellDto],
       }),
       routes,
     ),

@@ -7,6 +7,7 @@ import {
   type IsoDate,
   isIsoDate,
   type MonthPoint,
+  periodContaining,
   periodsOf,
   REQUIREMENT_STATUSES,
   type RequirementCounts,
@@ -19,12 +20,14 @@ import {
 } from '@app/compliance';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { type Principal, ScopePolicy } from '@app/auth';
-import { Unit, UnitTarget } from '@app/db';
+import { PeriodClose, Unit, UnitTarget } from '@app/db';
 import { Clock } from '../common/clock';
 import { RuleSetsService } from '../rule-sets/rule-sets.service';
 import { ComplianceSql, type Executor, type Window } from './compliance.sql';
 import type {
+  ClosedInfo,
   ComplianceTrend,
+  PeriodSnapshot,
   ScopeComplianceView,
   ScopeFilter,
   ScopeRow,
@@ -76,11 +79,41 @@ export class ComplianceService {
     at = checkDate(at ?? today, 'at');
     const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
     const cycle = cycleOf(unit);
+    // A closed period answers its snapshot: frozen whatever changed since (rule set, targets, today).
+    const annual = periodContaining(ruleSet, cycle, at);
+    const frozen = (await this.closedSnapshots({ unitId: unit.id })).get(`${unit.id}|${annual.start}`);
+    if (frozen) {
+      return {
+        at,
+        unit: summaryOf(unit),
+        periods: periodsOf(ruleSet, cycle),
+        ...frozen.snapshot,
+        closed: frozen.closed,
+      };
+    }
+    return {
+      at,
+      unit: summaryOf(unit),
+      periods: periodsOf(ruleSet, cycle),
+      ...(await this.snapshotOf(unit, at, today)),
+    };
+  }
+
+  /**
+   * The live (not closed) standing of a unit in the period holding `at`, as a period close stores it:
+   * the figures of that moment, computed from the activities whatever an earlier close holds.
+   */
+  async snapshotOf(
+    unit: UnitSummary,
+    at: IsoDate,
+    today: IsoDate = this.clock.today(),
+  ): Promise<PeriodSnapshot> {
+    const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
+    const cycle = cycleOf(unit);
     const windows = ruleSet.requirements.map((req) => {
       const period = requirementPeriod(req, ruleSet, cycle, at);
       return { req, start: period.start, end: period.end };
     });
-
     const { counts, dates } = await this.countWindows(unit.id, windows);
     const targets = (await this.targetsOf({ unitId: unit.id })).get(unit.id) ?? [];
     const result = evaluateCounts(ruleSet, cycle, counts, today, at, targets);
@@ -89,13 +122,52 @@ export class ComplianceService {
       series[r.key] = cumulativeByMonth(r.period, dates[r.key].sort(), r.minimum, today);
     }
     return {
-      ...result,
-      at,
-      unit: summaryOf(unit),
+      today: result.today,
+      period: result.period,
+      requirements: result.requirements,
+      overall: result.overall,
       ruleSet: { program: ruleSet.program, version: ruleSet.version, name: ruleSet.name },
-      periods: periodsOf(ruleSet, cycle),
       series,
     };
+  }
+
+  /**
+   * The snapshots of closed periods, by `unitId|periodStart`: of one unit, or of every unit a scope
+   * filter selects (joined to the units, one query).
+   */
+  async closedSnapshots(
+    which: { unitId: number } | { filter: ScopeFilter },
+  ): Promise<Map<string, { snapshot: PeriodSnapshot; closed: ClosedInfo }>> {
+    const meta = this.em.getMetadata().get(PeriodClose.name);
+    const col = (prop: keyof PeriodClose) => `c.${meta.properties[prop].fieldNames[0]}`;
+    const q = this.sql
+      .knex({ c: meta.tableName })
+      .select({
+        unitId: col('unit'),
+        periodStart: col('periodStart'),
+        closedAt: col('closedAt'),
+        closedBy: col('closedByEmail'),
+        snapshot: col('snapshot'),
+      })
+      .whereNotNull(col('closedAt'));
+    if ('unitId' in which) q.where(col('unit'), which.unitId);
+    else {
+      q.join({ u: this.em.getMetadata().get(Unit.name).tableName }, this.sql.u('id'), col('unit'));
+      this.sql.unitFilter(q, which.filter);
+    }
+    const out = new Map<string, { snapshot: PeriodSnapshot; closed: ClosedInfo }>();
+    for (const r of (await q) as Record<string, unknown>[]) {
+      const snapshot = (
+        typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot
+      ) as PeriodSnapshot;
+      if (!snapshot) continue;
+      const closedAt = r.closedAt instanceof Date ? r.closedAt : new Date(r.closedAt as string | number);
+      out.set(`${Number(r.unitId)}|${String(r.periodStart)}`, {
+        snapshot,
+        closed: { closedAt: closedAt.toISOString(), closedBy: (r.closedBy as string | null) ?? null },
+      });
+    }
+    return out;
   }
 
   /**
@@ -190,6 +262,8 @@ export class ComplianceService {
     const templates = new Map<string, UnitCompliance>();
     // Every target of the scope in one query; a unit with targets gets a template of its own.
     const targets = units.length ? await this.targetsOf({ filter }) : new Map<number, EngineTarget[]>();
+    // Closed periods show their snapshot (one query for the scope).
+    const closed = units.length ? await this.closedSnapshots({ filter }) : new Map();
     const rows: ScopeRow[] = units.map((unit) => {
       const ruleSet = this.ruleSets.get(unit.program, unit.ruleSetVersion);
       const same = `${ruleSetKey(ruleSet)}|${unit.cycleStart}|${unit.cycleEnd}`;
@@ -199,7 +273,9 @@ export class ComplianceService {
       else if (!template) {
         templates.set(same, (template = evaluateCounts(ruleSet, cycleOf(unit), {}, today, at)));
       }
-      const result = withCounts(template, counts.get(unit.id) ?? {});
+      const live = withCounts(template, counts.get(unit.id) ?? {});
+      const frozen = closed.get(`${unit.id}|${live.period.start}`)?.snapshot;
+      const result = frozen ?? live;
       const requirements: ScopeRow['requirements'] = {};
       for (const r of result.requirements) {
         if (!columns.has(r.key)) {
@@ -220,7 +296,7 @@ export class ComplianceService {
           status,
         };
       }
-      return { unit, period: result.period, overall: result.overall, requirements };
+      return { unit, period: result.period, overall: result.overall, requirements, closed: !!frozen };
     });
     rows.sort(
       (a, b) =>
@@ -351,11 +427,12 @@ export class ComplianceService {
       at?: IsoDate;
       page?: number;
       pageSize?: number;
+      unitStatus?: Unit['status'];
     },
   ): Promise<ScopeComplianceView> {
-    const { at, page, pageSize, ...rest } = q;
+    const { at, page, pageSize, unitStatus, ...rest } = q;
     return this.forScope(
-      { ...scopeFilterOf(p, q.province), ...rest },
+      { ...scopeFilterOf(p, q.province), ...rest, ...(unitStatus ? { unitStatuses: [unitStatus] } : {}) },
       at,
       undefined,
       page || pageSize ? { page: page ?? 1, pageSize: pageSize ?? 50 } : undefined,

@@ -33,7 +33,21 @@ export interface UnitComplianceView extends UnitCompliance {
   periods: Period[];
   /** Per requirement key: cumulative verified count and pace at each month end of its period, up to today. */
   series: Record<string, MonthPoint[]>;
+  /** Set when the period is closed: the figures are the snapshot stored at closing. */
+  closed?: ClosedInfo | null;
 }
+
+/** When and by whom a period was closed (its figures are then frozen). */
+export interface ClosedInfo {
+  closedAt: string;
+  closedBy: string | null;
+}
+
+/** What a period close stores: the unit's view of the period at closing. */
+export type PeriodSnapshot = Pick<
+  UnitComplianceView,
+  'today' | 'period' | 'requirements' | 'overall' | 'ruleSet' | 'series'
+>;
 
 export interface ScopeRequirementCell {
   verified: number;
@@ -56,6 +70,8 @@ export interface ScopeRow {
   period: Period;
   overall: RequirementStatus;
   requirements: Record<string, ScopeRequirementCell>;
+  /** True when the unit's period is closed (figures from its snapshot). */
+  closed?: boolean;
 }
 
 export interface ScopeComplianceView {

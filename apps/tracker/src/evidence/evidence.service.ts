@@ -7,6 +7,7 @@ import { Activity, EvidenceFile, User } from '@app/db';
 import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { EDITABLE_STATUSES } from '../activities/activities.service';
+import { PeriodLocks } from '../compliance/period-locks';
 import {
   ALLOWED_LIST,
   checkEvidenceType,
@@ -89,6 +90,7 @@ export class EvidenceService {
     private readonly audit: AuditService,
     private readonly store: EvidenceStore,
     private readonly env: Env,
+    private readonly locks: PeriodLocks,
   ) {}
 
   /**
@@ -195,6 +197,10 @@ export class EvidenceService {
     await this.em.transactional(async () => {
       const f = await this.find(p, id);
       if (p.role !== 'admin') await this.editableActivity(p, f.activity.id, 'remove');
+      else {
+        const a = await this.em.findOneOrFail(Activity, f.activity.id, { populate: ['unit'] });
+        await this.locks.assertOpen(this.em, a.unit, a.date);
+      }
       f.deletedAt = new Date();
       this.audit.record(p, 'delete', 'evidence', f.id, {
         activityId: f.activity.id,
@@ -216,15 +222,21 @@ export class EvidenceService {
 
   /**
    * Evidence is changed while the activity is a draft or rejected; it may also be added (not removed)
-   * while it waits for review, so a file forgotten at submission can still reach the reviewer.
+   * while it waits for review, so a file forgotten at submission can still reach the reviewer. Never in
+   * a closed period.
    */
   private async editableActivity(
     p: Principal,
     activityId: number,
     change: 'add' | 'remove',
   ): Promise<Activity> {
-    const a = await this.em.findOne(Activity, { $and: [{ id: activityId }, ScopePolicy.activities(p)] });
+    const a = await this.em.findOne(
+      Activity,
+      { $and: [{ id: activityId }, ScopePolicy.activities(p)] },
+      { populate: ['unit'] },
+    );
     if (!a) throw new NotFoundError(`activity ${activityId}`);
+    await this.locks.assertOpen(this.em, a.unit, a.date);
     if (EDITABLE_STATUSES.includes(a.status) || (change === 'add' && a.status === 'submitted')) return a;
     const status = LABELS.activityStatus[a.status as ActivityStatus].zh;
     throw new ConflictError(

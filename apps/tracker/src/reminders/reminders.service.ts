@@ -81,9 +81,9 @@ export class RemindersService {
     const row = await this.em.findOne(ProgramSetting, { program });
     return {
       program,
-      days: row ? row.reminderDays : defaultDays,
+      days: row?.reminderDays ?? defaultDays,
       defaultDays,
-      overridden: !!row,
+      overridden: !!row?.reminderDays,
     };
   }
 
@@ -96,7 +96,8 @@ export class RemindersService {
     const before = await this.settingsOf(program);
     const row = await this.em.findOne(ProgramSetting, { program });
     if (days === null) {
-      if (row) this.em.remove(row);
+      // The row may also hold the program's other settings (close grace days).
+      if (row) row.reminderDays = null;
     } else if (row) {
       row.reminderDays = sortedReminderDays(days);
       row.updatedAt = new Date();
@@ -122,7 +123,7 @@ export class RemindersService {
   /** Every program's override. */
   private async overrides(): Promise<Map<string, number[]>> {
     const rows = await this.em.find(ProgramSetting, {});
-    return new Map(rows.map((r) => [r.program, r.reminderDays]));
+    return new Map(rows.flatMap((r) => (r.reminderDays ? [[r.program, r.reminderDays] as const] : [])));
   }
 
   /**

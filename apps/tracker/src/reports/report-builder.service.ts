@@ -20,7 +20,7 @@ import { type DigestActivityRow, type DigestUnitScope, ReportQueries } from './r
 import type { WorkbookActivities } from './report-workbook';
 
 /** Unit records that get reports and appear in digests: projects still running or being evaluated. */
-export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evaluation'];
+export const REPORTED_UNIT_STATUSES: Unit['status'][] = ['active', 'under_evaluation', 'not_accepted'];
 
 /** A digest and the compliance figures it was made from (the workbook's summary sheet). */
 export interface DigestData {

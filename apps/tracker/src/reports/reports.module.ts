@@ -10,6 +10,8 @@ import { ReportQueries } from './report-queries';
 import { ReportsController } from './reports.controller';
 import { ReportsScheduler } from './reports.scheduler';
 import { ReportsService } from './reports.service';
+import { ProvinceYearController } from './province-year.controller';
+import { ProvinceYearService } from './province-year.service';
 import { RobotsController } from '../robots/robots.controller';
 import { RobotsService } from '../robots/robots.service';
 import { RobotChannelModule } from '../robots/robot-channel.module';
@@ -20,7 +22,7 @@ import { RobotChannelModule } from '../robots/robot-channel.module';
  */
 @Module({
   imports: [MailModule, ComplianceModule, ActivitiesModule, RobotChannelModule],
-  controllers: [ReportsController, OutboxController, RobotsController],
+  controllers: [ReportsController, OutboxController, RobotsController, ProvinceYearController],
   providers: [
     ReportBuilder,
     ReportQueries,
@@ -29,7 +31,8 @@ import { RobotChannelModule } from '../robots/robot-channel.module';
     ReportsService,
     ReportsScheduler,
     RobotsService,
+    ProvinceYearService,
   ],
-  exports: [ReportsService, ReportMails, ReportBuilder, RobotsService],
+  exports: [ReportsService, ReportMails, ReportBuilder, RobotsService, ProvinceYearService],
 })
 export class ReportsModule {}

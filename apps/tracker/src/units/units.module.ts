@@ -8,6 +8,8 @@ import { UnitsController } from './units.controller';
 import { UnitsService } from './units.service';
 import { UnitTargetsController } from './unit-targets.controller';
 import { UnitTargetsService } from './unit-targets.service';
+import { UnitStatusController } from './unit-status.controller';
+import { UnitStatusService } from './unit-status.service';
 
 @Module({
   imports: [
@@ -29,8 +31,8 @@ import { UnitTargetsService } from './unit-targets.service';
       }),
     }),
   ],
-  controllers: [UnitsController, UnitTargetsController],
-  providers: [UnitsService, UnitTargetsService, UploadSlot, ImportUploadErrorFilter],
-  exports: [UnitsService, UnitTargetsService],
+  controllers: [UnitsController, UnitTargetsController, UnitStatusController],
+  providers: [UnitsService, UnitTargetsService, UnitStatusService, UploadSlot, ImportUploadErrorFilter],
+  exports: [UnitsService, UnitTargetsService, UnitStatusService],
 })
 export class UnitsModule {}

@@ -7,6 +7,8 @@ import {
   PROVINCE_CODES,
   REQUIREMENT_STATUSES,
   type RequirementStatus,
+  UNIT_STATUSES,
+  type UnitStatus,
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
 import {
@@ -138,6 +140,9 @@ export const FLASHES = [
   'passwordChanged',
   'commented',
   'changesRequested',
+  'statusChanged',
+  'periodClosed',
+  'periodReopened',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];
@@ -196,6 +201,11 @@ export class OverviewQuery extends PageQueryBase {
   @Min(1990)
   @Max(2100)
   cohort?: number;
+
+  /** The unit record's lifecycle status (active, under evaluation, accepted, not accepted, revoked). */
+  @IsOptional()
+  @IsIn(UNIT_STATUSES)
+  unitStatus?: UnitStatus;
 
   @IsPageNumber()
   page?: number;

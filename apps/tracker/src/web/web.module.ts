@@ -35,6 +35,8 @@ import { RobotPagesController } from './controllers/robot-pages.controller';
 import { CalendarPagesController } from './controllers/calendar-pages.controller';
 import { RemindersModule } from '../reminders/reminders.module';
 import { CalendarModule } from '../calendar/calendar.module';
+import { PeriodsModule } from '../periods/periods.module';
+import { LifecyclePagesController } from './controllers/lifecycle-pages.controller';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -50,6 +52,7 @@ import { CalendarModule } from '../calendar/calendar.module';
     ReportsModule,
     RemindersModule,
     CalendarModule,
+    PeriodsModule,
   ],
   controllers: [
     SessionPagesController,
@@ -63,6 +66,7 @@ import { CalendarModule } from '../calendar/calendar.module';
     AdminRecordsController,
     RobotPagesController,
     CalendarPagesController,
+    LifecyclePagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })

@@ -16,6 +16,8 @@ export * from './password-reset.entity';
 export * from './robot.entity';
 export * from './program-setting.entity';
 export * from './calendar-feed.entity';
+export * from './period-close.entity';
+export * from './unit-status-change.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -32,6 +34,8 @@ import { PasswordReset } from './password-reset.entity';
 import { Robot } from './robot.entity';
 import { ProgramSetting } from './program-setting.entity';
 import { CalendarFeed } from './calendar-feed.entity';
+import { PeriodClose } from './period-close.entity';
+import { UnitStatusChange } from './unit-status-change.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -53,4 +57,6 @@ export const ENTITIES = [
   Robot,
   ProgramSetting,
   CalendarFeed,
+  PeriodClose,
+  UnitStatusChange,
 ];

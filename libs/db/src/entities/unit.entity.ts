@@ -48,7 +48,7 @@ export class Unit extends BaseEntity {
   contacts: Opt<UnitContact[]> = [];
 
   @Property({ type: 'string', length: 20 })
-  status: Opt<'active' | 'under_evaluation' | 'accepted' | 'revoked'> = 'active';
+  status: Opt<'active' | 'under_evaluation' | 'accepted' | 'not_accepted' | 'revoked'> = 'active';
 
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;

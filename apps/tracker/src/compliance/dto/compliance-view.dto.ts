@@ -107,6 +107,14 @@ export class UnitComplianceViewDto implements UnitComplianceView {
     additionalProperties: { type: 'array', items: { $ref: getSchemaPath('MonthPointDto') } },
   })
   series: Record<string, MonthPointDto[]>;
+  /** Set when the period is closed: the figures are the snapshot stored at closing. */
+  closed?: ClosedInfoDto | null;
+}
+
+export class ClosedInfoDto {
+  closedAt: string;
+  /** E-mail of who closed it. */
+  closedBy: string | null;
 }
 
 /** Registered with the document (openapi.ts): referenced only from maps. */
@@ -135,6 +143,8 @@ export class ScopeRowDto implements ScopeRow {
     additionalProperties: { $ref: getSchemaPath('ScopeRequirementCellDto') },
   })
   requirements: Record<string, ScopeRequirementCellDto>;
+  /** True when the unit's period is closed (figures from its snapshot). */
+  closed?: boolean;
 }
 
 export class ScopeRequirementDto {

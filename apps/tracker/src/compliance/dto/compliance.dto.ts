@@ -16,6 +16,8 @@ import {
   PROVINCE_CODES,
   REQUIREMENT_STATUSES,
   type RequirementStatus,
+  UNIT_STATUSES,
+  type UnitStatus,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
 
@@ -75,6 +77,11 @@ export class ScopeComplianceQuery extends PageQuery {
   @Min(YEAR_MIN)
   @Max(YEAR_MAX)
   cohort?: number;
+
+  /** The unit record's lifecycle status. */
+  @IsOptional()
+  @IsIn(UNIT_STATUSES)
+  unitStatus?: UnitStatus;
 }
 
 export class TrendQuery {

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
-import { PROVINCES, REQUIREMENT_STATUSES } from '@app/compliance';
+import { PROVINCES, REQUIREMENT_STATUSES, UNIT_STATUSES } from '@app/compliance';
 import { Clock } from '../../common/clock';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { UnitsService } from '../../units/units.service';
@@ -56,6 +56,8 @@ export class OverviewPagesController {
       filters: q,
       provinces: PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code),
       statuses: REQUIREMENT_STATUSES,
+      unitStatuses: UNIT_STATUSES,
+      yearReportYear: year - 1,
       statusRank: Object.fromEntries(REQUIREMENT_STATUSES.map((s, i) => [s, i])),
       // Every industry in scope (and province), not only those of this page's rows.
       industries: await this.units.industries(p, q.province),
@@ -94,12 +96,13 @@ function filterOf(q: OverviewQuery) {
     industry: q.industry?.trim() || undefined,
     status: q.status,
     cohort: q.cohort,
+    unitStatus: q.unitStatus,
   };
 }
 
 function exportQuery(q: OverviewQuery): string {
   const params = new URLSearchParams();
-  for (const key of ['at', 'province', 'industry', 'status', 'cohort'] as const) {
+  for (const key of ['at', 'province', 'industry', 'status', 'cohort', 'unitStatus'] as const) {
     if (q[key] !== undefined && q[key] !== '') params.set(key, String(q[key]));
   }
   const s = params.toString();

@@ -8,6 +8,8 @@ import { ActivityQuery } from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { UnitTargetsService } from '../../units/unit-targets.service';
+import { UnitStatusService } from '../../units/unit-status.service';
+import { PeriodsService } from '../../periods/periods.service';
 import { UnitsService } from '../../units/units.service';
 import { ExportsService } from '../exports/exports.service';
 import { submitForm, validateForm } from '../form-validation';
@@ -39,6 +41,8 @@ export class UnitPagesController {
     private readonly activities: ActivitiesService,
     private readonly exports: ExportsService,
     private readonly targets: UnitTargetsService,
+    private readonly lifecycle: UnitStatusService,
+    private readonly periods: PeriodsService,
   ) {}
 
   @Get(':id')
@@ -197,6 +201,12 @@ export class UnitPagesController {
       targets: await this.targets.details(unit),
       targetChoices: this.targets.choices(unit),
       canSetTargets: Access.can(p, 'units:setTargets', unit),
+      // The unit's lifecycle (status history, next steps) and its periods' year-end close.
+      lifecycle: await this.lifecycle.history(p, id),
+      periodList: await this.periods.list(p, id),
+      canSetStatus: Access.can(p, 'units:setStatus', unit),
+      canClose: Access.can(p, 'periods:close', unit),
+      canReopen: Access.can(p, 'periods:reopen', unit),
     };
   }
 }

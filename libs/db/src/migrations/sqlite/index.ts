@@ -10,6 +10,7 @@ import { Migration20261201162546 } from './Migration20261201162546';
 import { Migration20261201162607 } from './Migration20261201162607';
 import { Migration20261201194731 } from './Migration20261201194731';
 import { Migration20261201194919 } from './Migration20261201194919';
+import { Migration20261201195144 } from './Migration20261201195144';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121125330', class: Migration20261121125330 },
@@ -23,4 +24,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201162607', class: Migration20261201162607 },
   { name: 'Migration20261201194731', class: Migration20261201194731 },
   { name: 'Migration20261201194919', class: Migration20261201194919 },
+  { name: 'Migration20261201195144', class: Migration20261201195144 },
 ];
