@@ -130,6 +130,7 @@ describe('browser: every page readable on a phone and a laptop, with AA contrast
       `/units/${unit.id}/print`,
       `/activities/${submitted.id}`,
       '/robots',
+      '/reports/province-year',
       ...common,
     ];
     pages.admin = [

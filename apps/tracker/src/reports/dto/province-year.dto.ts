@@ -65,25 +65,3 @@ export class ProvinceYearViewDto {
   cohorts: YearCohortDto[];
   units: number;
 }
-
-/** The year report page: province and year optional (the caller's first province, last year). */
-export class ProvinceYearPageQuery {
-  @IsOptional()
-  @IsIn(PROVINCE_CODES)
-  province?: ProvinceCode;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year?: number;
-
-  /** Periods just closed by the bulk close (the page says so). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  closed?: number;
-}

@@ -1,21 +1,45 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Access, Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
-import { PROVINCES } from '@app/compliance';
+import { PROVINCE_CODES, PROVINCES, type ProvinceCode } from '@app/compliance';
 import { InvalidInputError } from '@app/common';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
 import { BulkCloseDto, ReopenPeriodDto, UnitPeriodParams } from '../../periods/dto/periods.dto';
 import { PeriodsService } from '../../periods/periods.service';
-import { ProvinceYearPageQuery } from '../../reports/dto/province-year.dto';
 import { ProvinceYearService } from '../../reports/province-year.service';
 import { UnitStatusChangeDto } from '../../units/dto/unit-status.dto';
 import { UnitStatusService } from '../../units/unit-status.service';
 import { validateForm } from '../form-validation';
+import { PageQueryBase } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
+
+/** The year report page: province and year optional (the caller's first province, last year). */
+export class ProvinceYearPageQuery extends PageQueryBase {
+  @IsOptional()
+  @IsIn(PROVINCE_CODES)
+  province?: ProvinceCode;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year?: number;
+
+  /** Periods just closed by the bulk close (the page says so). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  closed?: number;
+}
 
 /**
  * Year-end and lifecycle pages: a unit's status step and its periods' close / reopen (forms on the unit
