@@ -186,4 +186,27 @@ describe('auth: login, sessions, CSRF, users', () => {
     expect(ok.status).toBe(200);
     await t.login('qian.li@city.gov.cn', 'a-much-better-passphrase');
   });
+
+  it("ends a user's sessions when the role or scope really changes, not when the same ones are sent again", async () => {
+    const admin = await t.login(ADMIN.email, ADMIN.password);
+    const created = await t.http
+      .post('/api/v1/users')
+      .set('authorization', `Bearer ${admin}`)
+      .send({
+        email: 'zhou.min@city.gov.cn',
+        name: 'Zhou Min',
+        password: 'long-enough-1',
+        role: 'supervisor',
+        provinces: ['44', '45'],
+      });
+    expect(created.status).toBe(201);
+    const patch = (body: object) =>
+      t.http.patch(`/api/v1/users/${created.body.id}`).set('authorization', `Bearer ${admin}`).send(body);
+    const me = (token: string) => t.http.get('/api/v1/auth/me').set('authorization', `Bearer ${token}`);
+    const token = await t.login('zhou.min@city.gov.cn', 'long-enough-1');
+    expect((await patch({ name: '周敏', role: 'supervisor', provinces: ['45', '44'] })).status).toBe(200);
+    expect((await me(token)).status).toBe(200);
+    expect((await patch({ provinces: ['44'] })).status).toBe(200);
+    expect((await me(token)).status).toBe(401);
+  });
 });

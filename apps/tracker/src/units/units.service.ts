@@ -111,6 +111,17 @@ export class UnitsService {
     return rows.map((r) => r.industry).sort();
   }
 
+  /** Names of the units of `ids` the caller may see, in one query (others are left out). */
+  async namesOf(p: Principal, ids: readonly number[]): Promise<Record<number, string>> {
+    if (!ids.length) return {};
+    const units = await this.em.find(
+      Unit,
+      { $and: [{ id: { $in: [...new Set(ids)] } }, ScopePolicy.units(p)] },
+      { fields: ['id', 'name'] },
+    );
+    return Object.fromEntries(units.map((u) => [u.id, u.name]));
+  }
+
   async get(p: Principal, id: number): Promise<UnitView> {
     return UnitsService.view(await this.findVisible(p, id));
   }

@@ -93,6 +93,7 @@ export class UsersService {
       dto.provinces ?? user.provinces,
     );
     const before = UsersService.view(user);
+    const rightsBefore = rightsOf(user);
     if (dto.name !== undefined) user.name = dto.name;
     if (dto.locale !== undefined) user.locale = dto.locale;
     if (dto.active !== undefined) user.active = dto.active;
@@ -104,8 +105,9 @@ export class UsersService {
     if (dto.password) changes.password = 'changed';
     this.audit.record(actor, 'update', 'user', id, changes);
     await this.em.flush();
-    // A changed password, role or scope must not leave old sessions with old rights.
-    if (dto.password || dto.active === false || dto.role || dto.provinces || dto.unitId) {
+    // A changed password, role or scope must not leave old sessions with old rights; a rename (or the
+    // same role and scope sent again, as the edit form does) leaves them be.
+    if (dto.password || dto.active === false || rightsOf(user) !== rightsBefore) {
       await this.sessions.endAll(id);
     }
     return UsersService.view(user);
@@ -135,4 +137,9 @@ export class UsersService {
     }
     return null;
   }
+}
+
+/** Role and scope of a user, comparable as one string. */
+function rightsOf(user: User): string {
+  return [user.role, user.unit?.id ?? '', [...user.provinces].sort().join(',')].join('|');
 }

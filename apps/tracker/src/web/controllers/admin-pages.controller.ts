@@ -241,14 +241,6 @@ export class AdminPagesController {
     const user = await this.users.get(id);
     const { plain, values } = userPlain(body, 'update');
     const pick = await this.pickUnit(p, body, plain, values, locale);
-    // Unchanged role and scope are left out: changing them ends the user's sessions, a rename should not.
-    if (plain.role === user.role) {
-      delete plain.role;
-      if (user.role === 'unit' && plain.unitId === user.unitId) delete plain.unitId;
-      const same = (a: unknown, b: string[]) =>
-        Array.isArray(a) && [...a].sort().join() === [...b].sort().join();
-      if (user.role === 'supervisor' && same(plain.provinces, user.provinces)) delete plain.provinces;
-    }
     await submitForm(
       withPick(validateForm(UpdateUserDto, plain, locale), pick),
       locale,
@@ -351,15 +343,11 @@ export class AdminPagesController {
     return pick;
   }
 
-  private async unitNames(p: Principal, users: UserView[]): Promise<Record<number, string>> {
-    const out: Record<number, string> = {};
-    for (const id of new Set(users.map((u) => u.unitId).filter((x): x is number => x !== null))) {
-      out[id] = await this.units.get(p, id).then(
-        (u) => u.name,
-        () => `#${id}`,
-      );
-    }
-    return out;
+  private unitNames(p: Principal, users: UserView[]): Promise<Record<number, string>> {
+    return this.units.namesOf(
+      p,
+      users.map((u) => u.unitId).filter((x): x is number => x !== null),
+    );
   }
 }
 
