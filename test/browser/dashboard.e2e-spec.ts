@@ -276,9 +276,10 @@ describe('browser (headless Chromium): a unit logs, a supervisor verifies, the n
       .find((r) => r.getCell(1).value === w.unitA.name)!;
     const keys = Object.keys(shown);
     expect(keys).toHaveLength(6);
+    // Requirement columns close the table (after the unit's own columns) in the file's order.
+    const firstRequirement = labels.length - keys.length;
     keys.forEach((key, i) => {
-      // Requirement columns follow the same order in the table (after 5 unit columns) and the file.
-      const col = headers.indexOf(`${labels[5 + i]}·已核实`) + 1;
+      const col = headers.indexOf(`${labels[firstRequirement + i]}·已核实`) + 1;
       expect({ key, col: col > 0, value: row.getCell(col).value }).toEqual({
         key,
         col: true,
