@@ -11,6 +11,7 @@ import { passwordProblem } from '@app/auth';
 import { User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
+import { admission } from './common/admission';
 import { ErrorFilter } from './common/error.filter';
 import { setupApiDocs } from './common/openapi';
 import { AppLogger } from './observability/logging';
@@ -36,6 +37,7 @@ export async function configureApp(app: NestExpressApplication): Promise<Startup
   app.flushLogs();
   app.use(logger.middleware());
   app.use(app.get(Metrics).middleware());
+  app.use(admission(env.MAX_ACTIVE_REQUESTS, env.MAX_QUEUED_REQUESTS));
   app.set('trust proxy', trustProxySetting(env.TRUST_PROXY));
   app.use(
     helmet({

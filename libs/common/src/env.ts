@@ -116,6 +116,20 @@ export class Env {
   @Max(600_000)
   DATABASE_POOL_TIMEOUT_MS = 5000;
 
+  /** Requests one instance runs at once; later ones wait their turn (see admission.ts). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MAX_ACTIVE_REQUESTS = 32;
+
+  /** Requests allowed to wait for a turn; beyond them the answer is 503 with Retry-After. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  MAX_QUEUED_REQUESTS = 2000;
+
   @IsOptional()
   @IsString()
   ADMIN_EMAIL = 'admin@example.gov.cn';
