@@ -215,24 +215,26 @@ export class LeagueService {
       const ms = Date.parse(`${y}-01-01T00:00:00+08:00`);
       return pg ? new Date(ms) : ms;
     };
-    const groupOf =
-      by === 'cohort'
-        ? k.raw('substr(cast(?? as text), 1, 4)', [sql.u('cycleStart')])
-        : k.raw('??', [sql.u(by)]);
+    // Expressions as [sql, bindings], joined by hand (a knex raw nested in a raw's bindings loses its place).
+    type Expr = [string, unknown[]];
+    const groupOf: Expr =
+      by === 'cohort' ? ['substr(cast(?? as text), 1, 4)', [sql.u('cycleStart')]] : ['??', [sql.u(by)]];
     // Outside the caller's provinces every review counts in one "others" partition (o = 1, g = null).
     const mine = provinces?.length ? provinces : ['--'];
-    const inList = `?? in (${mine.map(() => '?').join(', ')})`;
-    const o =
-      provinces === null
-        ? null
-        : k.raw(`case when ${inList} then 0 else 1 end`, [sql.u('province'), ...mine]);
-    const g =
+    const inList: Expr = [`?? in (${mine.map(() => '?').join(', ')})`, [sql.u('province'), ...mine]];
+    const oExpr: Expr | null =
+      provinces === null ? null : [`case when ${inList[0]} then 0 else 1 end`, inList[1]];
+    const gExpr: Expr =
       provinces === null
         ? groupOf
-        : k.raw(`case when ${inList} then ? else null end`, [sql.u('province'), ...mine, groupOf]);
-    const hours = pg
-      ? k.raw('extract(epoch from (?? - ??)) / 3600.0', [sql.a('reviewedAt'), sql.a('submittedAt')])
-      : k.raw('(?? - ??) / 3600000.0', [sql.a('reviewedAt'), sql.a('submittedAt')]);
+        : [`case when ${inList[0]} then ${groupOf[0]} else null end`, [...inList[1], ...groupOf[1]]];
+    const hoursExpr: Expr = pg
+      ? ['extract(epoch from (?? - ??)) / 3600.0', [sql.a('reviewedAt'), sql.a('submittedAt')]]
+      : ['(?? - ??) / 3600000.0', [sql.a('reviewedAt'), sql.a('submittedAt')]];
+    const raw = ([text, bindings]: Expr) => k.raw(text, bindings as Knex.RawBinding[]);
+    const o = oExpr && raw(oExpr);
+    const g = raw(gExpr);
+    const hours = raw(hoursExpr);
     const base = () =>
       k({ a: this.table(Activity.name) })
         .join({ u: this.table(Unit.name) }, sql.u('id'), sql.a('unit'))
@@ -254,16 +256,18 @@ export class LeagueService {
       .groupByRaw('1, 2');
     /** Median hours per partition, or over every review when `grouped` is false; windows in SQL. */
     const median = async (grouped: boolean) => {
-      const parts = grouped ? [...(o ? [o] : []), g] : [];
-      const over = parts.length ? k.raw(`partition by ${parts.map(() => '?').join(', ')}`, parts) : k.raw('');
+      const parts = grouped ? [...(oExpr ? [oExpr] : []), gExpr] : [];
+      const over: Expr = parts.length
+        ? [`partition by ${parts.map((x) => x[0]).join(', ')}`, parts.flatMap((x) => x[1])]
+        : ['', []];
       const inner = base()
         .whereNotNull(sql.a('submittedAt'))
         .select({
           o: grouped && o ? o : k.raw('0'),
           g: grouped ? g : k.raw(`'*'`),
           h: hours,
-          rn: k.raw('row_number() over (? order by ?)', [over, hours]),
-          n: k.raw('count(*) over (?)', [over]),
+          rn: raw([`row_number() over (${over[0]} order by ${hoursExpr[0]})`, [...over[1], ...hoursExpr[1]]]),
+          n: raw([`count(*) over (${over[0]})`, over[1]]),
         });
       const found: Record<string, unknown>[] = await k
         .from(inner.as('d'))
