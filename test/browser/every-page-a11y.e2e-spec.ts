@@ -36,6 +36,8 @@ const NOT_PAGES = new Set([
   '/assets/*path',
   '/overview.xlsx',
   '/overview.csv',
+  '/overview/league.xlsx',
+  '/overview/league.csv',
   '/units/:id/activities.xlsx',
   '/units/:id/activities.csv',
   '/admin/outbox/:id/html',
@@ -125,6 +127,8 @@ describe('browser: every page readable on a phone and a laptop, with AA contrast
     ];
     pages.supervisor = [
       '/overview',
+      '/overview/league',
+      '/overview/league?by=cohort&sort=medianReviewHours&order=asc',
       '/review',
       `/units/${unit.id}`,
       `/units/${unit.id}/print`,
@@ -135,6 +139,7 @@ describe('browser: every page readable on a phone and a laptop, with AA contrast
     ];
     pages.admin = [
       '/overview',
+      '/overview/league?by=industry',
       '/review',
       `/units/${unit.id}`,
       `/units/${unit.id}/print`,

@@ -548,6 +548,25 @@ const ENDPOINTS: Endpoint[] = [
     call: async () => ({ method: 'get', path: '/api/v1/compliance/trend' }),
   },
   {
+    name: 'GET /api/v1/compliance/league',
+    action: 'compliance:league',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 200], unit: [403, 403, 403] },
+    call: async () => ({
+      method: 'get',
+      path: '/api/v1/compliance/league?by=province',
+      check: (res) => {
+        // Groups only; a supervisor of A sees province A apart, the rest only inside the aggregates.
+        const keys = res.body.rows
+          .filter((r: { kind: string }) => r.kind === 'group')
+          .map((r: { key: string }) => r.key);
+        if (res.body.provinces !== null)
+          expect(keys.every((k: string) => res.body.provinces.includes(k))).toBe(true);
+        expect(res.body.rows.at(-1).kind).toBe('national');
+        expect(JSON.stringify(res.body)).not.toMatch(/"name"/);
+      },
+    }),
+  },
+  {
     name: 'GET /api/v1/compliance/trend?province=',
     expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [200, 200, 200] },
     call: async (s) => ({ method: 'get', path: `/api/v1/compliance/trend?province=${units[s].province}` }),

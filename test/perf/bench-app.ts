@@ -14,7 +14,15 @@ export const DIST_APP = join(__dirname, '..', '..', 'apps', 'tracker', 'src');
 export const MAIN_JS = join(DIST_APP, 'main.js');
 export const CLI_JS = join(DIST_APP, 'cli.js');
 
-export const ENDPOINTS = ['noop', 'unit', 'province', 'national', 'overview_page', 'unit_page'] as const;
+export const ENDPOINTS = [
+  'noop',
+  'unit',
+  'province',
+  'national',
+  'league',
+  'overview_page',
+  'unit_page',
+] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 export const CONNECTIONS = [10, 50] as const;
 
@@ -202,6 +210,7 @@ export async function targets(base: string, users: BenchUsers): Promise<Record<E
     unit: { path: `/api/v1/units/${users.unitId}/compliance`, headers: bearer(unit) },
     province: { path: `/api/v1/compliance?province=${users.province}`, headers: bearer(supervisor) },
     national: { path: '/api/v1/compliance?page=1&pageSize=50', headers: bearer(admin) },
+    league: { path: '/api/v1/compliance/league?by=cohort', headers: bearer(supervisor) },
     overview_page: { path: '/overview', headers: page(admin) },
     unit_page: { path: `/units/${users.unitId}`, headers: page(unit) },
   };

@@ -7,8 +7,8 @@
  *      an admin, a supervisor of one province and a unit user, and measures with autocannon at 10 and at
  *      50 connections: noop (GET /health/live), unit (GET /api/v1/units/:id/compliance, unit user),
  *      province (GET /api/v1/compliance?province=.., supervisor), national (GET /api/v1/compliance?page=1
- *      &pageSize=50, admin), overview_page (GET /overview, admin cookie), unit_page (GET /units/:id, unit
- *      user cookie);
+ *      &pageSize=50, admin), league (GET /api/v1/compliance/league?by=cohort, supervisor), overview_page
+ *      (GET /overview, admin cookie), unit_page (GET /units/:id, unit user cookie);
  *   3. load: two instances on that database, 200 connections for BENCH_LOAD_SECONDS on unit, province and
  *      failing sign-ins, /health/live probed on both throughout (bench-load.ts): no 5xx, live p99 < 100 ms;
  *   4. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a

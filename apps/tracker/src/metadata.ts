@@ -5,6 +5,7 @@ export default async () => {
     ['./common/responses.dto']: await import('./common/responses.dto.js'),
     ['./rule-sets/rule-set-view.dto']: await import('./rule-sets/rule-set-view.dto.js'),
     ['./compliance/dto/compliance-view.dto']: await import('./compliance/dto/compliance-view.dto.js'),
+    ['./compliance/dto/league.dto']: await import('./compliance/dto/league.dto.js'),
     ['./units/dto/unit-targets.dto']: await import('./units/dto/unit-targets.dto.js'),
     ['./units/dto/unit-view.dto']: await import('./units/dto/unit-view.dto.js'),
     ['./units/dto/unit-status.dto']: await import('./units/dto/unit-status.dto.js'),
@@ -845,6 +846,134 @@ export default async () => {
               province: { required: false, type: () => String },
               industry: { required: false, type: () => String, minLength: 1, maxLength: 100 },
               cohort: { required: false, type: () => Number },
+            },
+          },
+        ],
+        [
+          import('./compliance/dto/league.dto.js'),
+          {
+            LeagueQuery: {
+              by: {
+                required: false,
+                description: 'province (default), cohort (the year the cycle started) or industry.',
+                enum: ['province', 'cohort', 'industry'],
+              },
+              year: {
+                required: false,
+                type: () => Number,
+                description:
+                  'Calendar year (default the current one): units whose cycle touches it, each in its period of it.',
+              },
+              sort: {
+                required: false,
+                description:
+                  'Sort field of the group rows (default allMet: the share meeting every requirement).',
+                enum: ['group', 'units', 'allMet', 'verifiedPerUnit', 'medianReviewHours', 'rejectedShare'],
+              },
+              order: {
+                required: false,
+                description: 'desc (default; asc for sort=group).',
+                enum: ['asc', 'desc'],
+              },
+              format: {
+                required: false,
+                description: 'json (default), xlsx or csv.',
+                enum: ['json', 'xlsx', 'csv'],
+              },
+              lang: {
+                required: false,
+                description: "Language of a spreadsheet's headers and group names (default the caller's).",
+                enum: ['zh', 'en'],
+              },
+            },
+            LeagueMeetingDto: {
+              met: { required: true, type: () => Number },
+              of: { required: true, type: () => Number },
+              share: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description: 'met / of; null when no unit has the requirement.',
+              },
+            },
+            LeagueRowDto: {
+              kind: {
+                required: true,
+                description:
+                  "group: one province, cohort or industry; others: the groups outside the caller's provinces together; national: every unit.",
+                enum: ['group', 'others', 'national'],
+              },
+              key: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'Province code, cohort year or industry; null for the aggregates.',
+              },
+              units: { required: true, type: () => Number },
+              requirements: {
+                required: true,
+                type: 'object',
+                additionalProperties: true,
+                description: 'Per requirement key.',
+              },
+              allMet: { required: true, type: () => Number, description: 'Units meeting every requirement.' },
+              allMetShare: { required: true, type: () => Number, nullable: true },
+              verified: {
+                required: true,
+                type: () => Number,
+                description: "Verified counts of the units' requirements in their periods, summed.",
+              },
+              verifiedPerUnit: { required: true, type: () => Number, nullable: true },
+              reviewed: {
+                required: true,
+                type: () => Number,
+                description: 'Activities whose latest review is dated in the year.',
+              },
+              rejected: { required: true, type: () => Number },
+              rejectedShare: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description: 'rejected / reviewed.',
+              },
+              medianReviewHours: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description: 'Median hours from submitted to reviewed.',
+              },
+            },
+            LeagueViewDto: {
+              by: { required: true, enum: ['province', 'cohort', 'industry'] },
+              year: { required: true, type: () => Number },
+              at: {
+                required: true,
+                type: () => String,
+                description:
+                  "The date picking each unit's period (today in the current year, else 31 December).",
+              },
+              today: { required: true, type: () => String },
+              sort: {
+                required: true,
+                enum: ['group', 'units', 'allMet', 'verifiedPerUnit', 'medianReviewHours', 'rejectedShare'],
+              },
+              order: { required: true, enum: ['asc', 'desc'] },
+              provinces: {
+                required: true,
+                type: () => [String],
+                nullable: true,
+                description: 'Provinces whose groups are shown one by one; null: all.',
+              },
+              requirements: {
+                required: true,
+                type: () => [t['./compliance/dto/compliance-view.dto'].ScopeRequirementDto],
+              },
+              rows: {
+                required: true,
+                type: () => [t['./compliance/dto/league.dto'].LeagueRowDto],
+                description:
+                  "Group rows in order, then the other provinces' aggregate (supervisors), then the national row.",
+              },
             },
           },
         ],

@@ -36,6 +36,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'units:setStatus': ['supervisor', 'admin'],
   'reports:provinceYear': ['supervisor', 'admin'],
   'compliance:overview': ['supervisor', 'admin'],
+  'compliance:league': ['supervisor', 'admin'],
   'reports:digest': ['supervisor', 'admin'],
   'reports:run': ['admin'],
   'outbox:manage': ['admin'],
@@ -78,6 +79,16 @@ describe('Access', () => {
     expect(Access.canSeeDigestOf(principal('supervisor'), 7)).toBe(true);
     expect(Access.canSeeDigestOf(principal('supervisor'), 99)).toBe(false);
     expect(Access.canSeeDigestOf(principal('unit'), 7)).toBe(false);
+  });
+
+  it('league: an admin every group, a supervisor the groups of their provinces, a unit user a 403', () => {
+    expect(Access.leagueProvinces(principal('admin'))).toBeNull();
+    expect(Access.leagueProvinces(principal('supervisor', { provinces: ['44', '33'] }))).toEqual([
+      '44',
+      '33',
+    ]);
+    expect(Access.leagueProvinces(principal('supervisor', { provinces: [] }))).toEqual([]);
+    expect(() => Access.leagueProvinces(principal('unit'))).toThrow(ForbiddenError);
   });
 
   it('assert throws a 403 in both languages naming what the role may not do', () => {

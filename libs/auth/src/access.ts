@@ -85,6 +85,16 @@ const RULES = {
     zh: '单位用户只能查看本单位',
     en: 'Unit users see their own unit only',
   },
+  /**
+   * The league tables (groups of units by province, cohort or industry; never a unit's name). Unit users
+   * are refused: their scope is their own unit, and a league of other provinces' or cohorts' figures is a
+   * supervisors' tool; their own standing against the minimums is on their unit page.
+   */
+  'compliance:league': {
+    roles: ['supervisor', 'admin'],
+    zh: '单位用户只能查看本单位，不能查看排行榜',
+    en: 'Unit users see their own unit only, not the league tables',
+  },
   /** Supervisors' digests (preview, charts, workbook). */
   'reports:digest': {
     roles: ['supervisor', 'admin'],
@@ -148,6 +158,16 @@ export const Access = {
   /** Whose digest the caller may see: an admin anyone's, a supervisor only their own. */
   canSeeDigestOf(p: Principal, userId: number): boolean {
     return Access.can(p, 'reports:digest') && (p.role === 'admin' || p.id === userId);
+  },
+
+  /**
+   * The provinces whose groups the league tables show one by one to the caller (null: every group). A
+   * supervisor's other provinces count only inside aggregate rows (the other provinces together, and
+   * the national row), so their groups' figures are never shown apart. Throws 403 for unit users.
+   */
+  leagueProvinces(p: Principal): string[] | null {
+    Access.assert(p, 'compliance:league');
+    return p.role === 'admin' ? null : [...p.provinces];
   },
 
   /**

@@ -16,6 +16,7 @@ import type { ValidationMetadata } from 'class-validator/types/metadata/Validati
 import { IS_PUBLIC } from '@app/auth';
 import { MeetingDto, MonthPointDto, ScopeRequirementCellDto } from '../compliance/dto/compliance-view.dto';
 import { YearCellDto } from '../reports/dto/province-year.dto';
+import { LeagueMeetingDto } from '../compliance/dto/league.dto';
 import metadata from '../metadata';
 import { ErrorBodyDto } from './responses.dto';
 
@@ -66,7 +67,14 @@ export async function setupApiDocs(app: NestExpressApplication): Promise<void> {
   SwaggerModule.setup(DOCS_PATH, app, () =>
     completeDocument(
       SwaggerModule.createDocument(app, config, {
-        extraModels: [ErrorBodyDto, MonthPointDto, ScopeRequirementCellDto, MeetingDto, YearCellDto],
+        extraModels: [
+          ErrorBodyDto,
+          MonthPointDto,
+          ScopeRequirementCellDto,
+          MeetingDto,
+          YearCellDto,
+          LeagueMeetingDto,
+        ],
       }),
       routes,
     ),

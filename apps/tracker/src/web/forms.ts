@@ -12,6 +12,16 @@ import {
 } from '@app/compliance';
 import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
 import {
+  LEAGUE_BY,
+  LEAGUE_ORDERS,
+  LEAGUE_SORTS,
+  LEAGUE_YEAR_MAX,
+  LEAGUE_YEAR_MIN,
+  type LeagueBy,
+  type LeagueOrder,
+  type LeagueSort,
+} from '../compliance/league.service';
+import {
   COMMENTS_CHOICES,
   REJECTED_CHOICES,
   SUBMISSIONS_CHOICES,
@@ -263,4 +273,26 @@ export class RequestChangesForm extends FormBase {
   @MinLength(1)
   @MaxLength(1000)
   comment: string;
+}
+
+/** The league page and its exports: what to group by, the year, the order (as the API's LeagueQuery). */
+export class LeaguePageQuery extends PageQueryBase {
+  @IsOptional()
+  @IsIn(LEAGUE_BY)
+  by?: LeagueBy;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(LEAGUE_YEAR_MIN)
+  @Max(LEAGUE_YEAR_MAX)
+  year?: number;
+
+  @IsOptional()
+  @IsIn(LEAGUE_SORTS)
+  sort?: LeagueSort;
+
+  @IsOptional()
+  @IsIn(LEAGUE_ORDERS)
+  order?: LeagueOrder;
 }
