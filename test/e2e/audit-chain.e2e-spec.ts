@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import { AUDIT_GENESIS, AuditLog, AuditVerification } from '@app/db';
+import { OutboxService, OutboxWorker } from '@app/mail';
 import { AuditService } from '../../apps/tracker/src/audit/audit.service';
 import { AuditVerifyService } from '../../apps/tracker/src/audit/audit-verify.service';
+import { AuditVerifyScheduler } from '../../apps/tracker/src/audit/audit-verify.scheduler';
 import { buildService, type Build, runNode } from '../support/build';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
+import { startSmtp, type TestSmtpServer } from '../support/smtp';
+import { pageLogin } from './web-fixtures';
 import { auth, creditCode, scopeWorld, unitPayload } from '../fixtures/units';
 
 jest.setTimeout(180_000);
@@ -16,15 +20,18 @@ describe('audit log hash chain', () => {
   let build: Build;
   let env: Record<string, string>;
   let w: Awaited<ReturnType<typeof scopeWorld>>;
+  let smtp: TestSmtpServer;
 
   beforeAll(async () => {
     build = buildService();
-    t = await createTestApp();
+    smtp = await startSmtp();
+    t = await createTestApp({ SMTP_URL: smtp.url });
     w = await scopeWorld(t);
     env = { DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, LOG_LEVEL: 'error' };
   }, 600_000);
   afterAll(async () => {
     await t?.close();
+    await smtp?.close();
     build?.remove();
   });
 
@@ -35,6 +42,17 @@ describe('audit log hash chain', () => {
     Number((await sql<{ n: string }[]>(`select count(*) as "n" from "audit_log"`))[0].n);
   const lastId = async () =>
     (await sql<{ id: number }[]>(`select "id" from "audit_log" order by "id" desc limit 1`))[0].id;
+
+  /** The last check as the audit page shows it, in both languages. */
+  async function page() {
+    const admin = await pageLogin(t, ADMIN.email, ADMIN.password);
+    const zh = await admin.get('/admin/audit');
+    const en = await admin.get('/admin/audit?lang=en');
+    expect([zh.status, en.status]).toEqual([200, 200]);
+    const text = (html: string) =>
+      /data-testid="audit-verification">([\s\S]*?)<\/p>/.exec(html)?.[1].replace(/<[^>]+>/g, '') ?? '';
+    return { zh: text(zh.text), en: text(en.text) };
+  }
 
   async function cli() {
     const child = runNode(build.cli, ['audit:verify'], env);
@@ -58,6 +76,15 @@ describe('audit log hash chain', () => {
       [true, n],
       [true, n],
     ]);
+    const shown = await page();
+    expect(shown.zh).toContain(`完好，共 ${n} 条记录`);
+    expect(shown.en).toContain(`intact, ${n} entries`);
+  });
+
+  it('the daily job checks too, unless a check was recorded within the hour', async () => {
+    const job = t.app.get(AuditVerifyScheduler);
+    expect(await job.tick(new Date())).toBeNull();
+    expect(await job.tick(new Date(Date.now() + 2 * 3_600_000))).toMatchObject({ ok: true, source: 'cron' });
   });
 
   it('hashes the documented canonical form: sorted keys, ISO date, previous hash', async () => {
@@ -88,19 +115,36 @@ describe('audit log hash chain', () => {
   });
 
   it('keeps one chain, no fork, under many concurrent writers in two instances', async () => {
-    const b = await createTestApp({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir });
+    const b = await createTestApp({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, SMTP_URL: smtp.url });
     try {
+      // Mails queued now are sent (and audited as mail_sent) by both instances' workers meanwhile.
+      const em0 = t.orm.em.fork();
+      await t.app.get(OutboxService).enqueue(
+        Array.from({ length: 12 }, (_, i) => ({
+          idempotencyKey: `chain:${i}`,
+          kind: 'test',
+          period: '2026-05',
+          recipient: `m${i}@example.cn`,
+          rendered: { subject: `链 ${i}`, html: `<p>${i}</p>`, text: `${i}`, attachments: [] },
+        })),
+        em0,
+      );
       const before = await total();
+      const drain = async (x: TestApp) => {
+        while ((await x.app.get(OutboxWorker).processDue()).claimed > 0);
+      };
       const apps = [t, b];
       // Each request writes its audit row in its own transaction; 2 × 30 at once.
-      const results = await Promise.all(
-        Array.from({ length: 60 }, (_, i) =>
+      const [, , ...results] = await Promise.all([
+        drain(t),
+        drain(b),
+        ...Array.from({ length: 60 }, (_, i) =>
           apps[i % 2].http
             .post('/api/v1/units')
             .set(auth(w.admin))
             .send(unitPayload({ name: `并发审计单位${i}`, creditCode: creditCode(930000 + i) })),
         ),
-      );
+      ]);
       expect(results.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
       // Several entries in one flush are chained one after the other too.
       const em = b.orm.em.fork();
@@ -108,10 +152,11 @@ describe('audit log hash chain', () => {
       for (let i = 0; i < 3; i++)
         audit.record(null, 'seed', 'unit', i, { i, nested: { b: 2, a: [1, { z: 1, y: 2 }] } });
       await em.flush();
-      expect(await total()).toBe(before + 63);
+      expect(await t.orm.em.fork().count(AuditLog, { action: 'mail_sent' })).toBe(12);
+      expect(await total()).toBe(before + 75);
 
       const v = await verify();
-      expect(v).toMatchObject({ ok: true, checked: before + 63 });
+      expect(v).toMatchObject({ ok: true, checked: before + 75 });
       const [{ rows, links }] = await sql<{ rows: string; links: string }[]>(
         `select count(*) as "rows", count(distinct "prev_hash") as "links" from "audit_log"`,
       );
@@ -189,5 +234,9 @@ describe('audit log hash chain', () => {
     expect(run.code).toBe(1);
     const latest = await t.app.get(AuditVerifyService).latest();
     expect(latest).toMatchObject({ ok: false, firstBrokenId: ids[11] });
+    const shown = await page();
+    expect(shown.zh).toContain(`在第 ${ids[11]} 条记录处断开`);
+    expect(shown.zh).toContain('它之前的记录被删除或插入');
+    expect(shown.en).toContain(`broken at entry ${ids[11]}`);
   });
 });

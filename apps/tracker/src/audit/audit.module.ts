@@ -3,11 +3,12 @@ import { AuditService } from './audit.service';
 import { AuditQueryService } from './audit-query.service';
 import { AuditController } from './audit.controller';
 import { AuditVerifyService } from './audit-verify.service';
+import { AuditVerifyScheduler } from './audit-verify.scheduler';
 
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditQueryService, AuditVerifyService],
+  providers: [AuditService, AuditQueryService, AuditVerifyService, AuditVerifyScheduler],
   exports: [AuditService, AuditQueryService, AuditVerifyService],
 })
 export class AuditModule {}
