@@ -8,7 +8,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Env, EnvError, trustProxySetting } from '@app/common';
 import { passwordProblem } from '@app/auth';
-import { User } from '@app/db';
+import { chainExistingAuditLog, User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
 import { UsersService } from './users/users.service';
 import { admission } from './common/admission';
@@ -152,7 +152,7 @@ function inspect(value: unknown, root: string): { field: string; rule: InputRule
 }
 
 /**
- * Applies pending migrations, then completes the compliance read model: units with counted activities
+ * Applies pending migrations, chains audit entries that have no hash yet (see audit-chain.ts), then completes the compliance read model: units with counted activities
  * but no stored counts (an installation upgraded to the read model, or a fill stopped part-way: each
  * unit is refreshed in its own transaction, so the next start picks up where it stopped).
  */
@@ -163,6 +163,8 @@ export async function migrate(
   const orm = app.get(MikroORM);
   const applied = await orm.getMigrator().up();
   if (applied.length) new Logger('Migrations').log(`Applied ${applied.map((m) => m.name).join(', ')}`);
+  const chained = await chainExistingAuditLog(orm.em.fork());
+  if (chained) new Logger('AuditChain').log(`Chained ${chained} audit entries written before the hash chain`);
   if (!fillReadModel) return;
   const counts = app.get(ComplianceCounts);
   const missing = await counts.uncountedUnits();

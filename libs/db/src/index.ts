@@ -1,2 +1,3 @@
 export * from './entities';
 export * from './orm.config';
+export * from './audit-chain';

@@ -5,6 +5,7 @@ import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
+import { AuditChainSubscriber } from './audit-chain';
 import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
@@ -35,6 +36,8 @@ export function ormOptions(
   const dialect = dialectOf(databaseUrl);
   const common = {
     entities: ENTITIES,
+    // Chains every audit entry as it is inserted, whichever code created it (see audit-chain.ts).
+    subscribers: [new AuditChainSubscriber()],
     debug,
     allowGlobalContext: false,
     forceUtcTimezone: true,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { InvalidInputError } from '@app/common';
-import { AuditLog } from '@app/db';
+import { AuditLog, AuditVerification } from '@app/db';
 import { type Page, pageOptions } from '../common/pagination';
 import { AuditQuery } from './audit-query.dto';
 
@@ -51,6 +51,11 @@ export class AuditQueryService {
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
     });
     return { items: items.map(AuditQueryService.view), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** The last check of the audit chain (audit:verify, the daily job), or null if never checked. */
+  lastVerification(): Promise<AuditVerification | null> {
+    return this.em.findOne(AuditVerification, { id: { $gt: 0 } }, { orderBy: { id: 'desc' } });
   }
 }
 

@@ -11,6 +11,7 @@ import { ReportsRunCommand } from '../reports/reports-run.command';
 import { ComplianceRebuildCommand } from './compliance-rebuild.command';
 import { PeriodsModule } from '../periods/periods.module';
 import { PeriodsCloseCommand } from '../periods/periods-close.command';
+import { AuditVerifyCommand } from './audit-verify.command';
 
 /** The application without HTTP or schedules, plus the commands. Add each command to `providers` and the feature module it uses to `imports`. */
 @Module({})
@@ -33,6 +34,7 @@ export class CliModule {
         ReportsRunCommand,
         ComplianceRebuildCommand,
         PeriodsCloseCommand,
+        AuditVerifyCommand,
       ],
     };
   }

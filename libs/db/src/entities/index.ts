@@ -24,7 +24,7 @@ import { Session } from './session.entity';
 import { Activity } from './activity.entity';
 import { EvidenceFile } from './evidence-file.entity';
 import { ActivityComment } from './activity-comment.entity';
-import { AuditLog } from './audit-log.entity';
+import { AuditLog, AuditVerification } from './audit-log.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { ReportRun } from './report-run.entity';
 import { UnitTarget } from './unit-target.entity';
@@ -46,6 +46,7 @@ export const ENTITIES = [
   EvidenceFile,
   ActivityComment,
   AuditLog,
+  AuditVerification,
   OutboxMessage,
   ReportRun,
   UnitTarget,

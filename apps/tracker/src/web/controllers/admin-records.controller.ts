@@ -186,6 +186,7 @@ export class AdminRecordsController {
     );
     this.views.page(req, res, 'admin/audit.njk', {
       result,
+      verification: await this.audit.lastVerification(),
       filters: q,
       actions: AUDIT_ACTIONS,
       entities: AUDIT_ENTITIES,
