@@ -58,7 +58,11 @@ export const BUSY_RETRY_AFTER_SECONDS = 5;
  */
 export class ServiceBusyError extends DomainError {
   readonly status = 503;
-  constructor(readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS) {
+  constructor(
+    /** For the log line: why this instance is busy. */
+    readonly reason = 'no database connection free in time',
+    readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS,
+  ) {
     super(
       `服务繁忙，请 ${retryAfterSeconds} 秒后重试`,
       `The service is busy; please try again in ${retryAfterSeconds} seconds`,
@@ -78,6 +82,30 @@ export function isPoolTimeout(e: unknown): boolean {
     x = x.cause;
   }
   return false;
+}
+
+/**
+ * True when PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
+ * (40001), e.g. two writers meeting at the audit chain's lock and a row the other holds: nothing of it was
+ * written, and the same request again succeeds. Answered like a busy pool (503, Retry-After).
+ */
+export function isTransientConflict(e: unknown): boolean {
+  let x: unknown = e;
+  for (let depth = 0; x instanceof Error && depth < 5; depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (x.name === 'DeadlockException' || code === '40P01' || code === '40001') return true;
+    x = x.cause;
+  }
+  return false;
+}
+
+/** The busy answer (503, Retry-After) for load that is not a fault, or null: see the two checks above. */
+export function busyErrorOf(e: unknown): ServiceBusyError | null {
+  if (e instanceof ServiceBusyError) return e;
+  if (isPoolTimeout(e)) return new ServiceBusyError();
+  if (isTransientConflict(e))
+    return new ServiceBusyError('transaction aborted by the database (deadlock or serialization conflict)');
+  return null;
 }
 
 /**

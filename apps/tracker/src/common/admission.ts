@@ -16,7 +16,8 @@ export function admission(maxActive: number, maxQueued: number) {
   const limit = pLimit(maxActive);
   return (req: Request, res: Response, next: NextFunction): void => {
     if (NEVER_WAIT.has(req.path)) return next();
-    if (limit.pendingCount >= maxQueued) return next(new ServiceBusyError());
+    if (limit.pendingCount >= maxQueued)
+      return next(new ServiceBusyError(`${maxQueued} requests already waiting for a turn`));
     void limit(
       () =>
         new Promise<void>((done) => {

@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import { DriverException } from '@mikro-orm/core';
+import { DeadlockException, DriverException } from '@mikro-orm/core';
 import { knex } from '@mikro-orm/knex';
 import { isPoolTimeout, NotFoundError } from '@app/common';
 import { PageErrorFilter } from '../web/page-error.filter';
@@ -57,6 +57,12 @@ describe('a database pool timeout is a 503 with Retry-After, never a 500', () =>
   it.each([
     ['KnexTimeoutError', poolTimeout()],
     ['DriverException', new DriverException(poolTimeout())],
+    // PostgreSQL broke a deadlock by aborting this transaction: nothing was written, a retry succeeds.
+    [
+      'DeadlockException',
+      new DeadlockException(Object.assign(new Error('deadlock detected'), { code: '40P01' })),
+    ],
+    ['serialization failure', Object.assign(new Error('could not serialize access'), { code: '40001' })],
   ])('API: %s → 503, Retry-After, bilingual message', (_name, error) => {
     const filter = new ErrorFilter();
     const { host, res, headers } = fakeHttp();

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, isPoolTimeout, retryAfterOf, ServiceBusyError } from '@app/common';
+import { DomainError, busyErrorOf, retryAfterOf } from '@app/common';
 
 export interface ErrorBody {
   statusCode: number;
@@ -22,12 +22,13 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
-    if (isPoolTimeout(exception)) exception = new ServiceBusyError();
+    const busy = busyErrorOf(exception);
+    if (busy) exception = busy;
     const body = this.toBody(exception);
     const retryAfter = retryAfterOf(exception);
     if (retryAfter !== undefined && !res.headersSent) res.setHeader('Retry-After', String(retryAfter));
-    if (exception instanceof ServiceBusyError) {
-      this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
+    if (busy) {
+      this.logger.warn(`${req.method} ${req.path}: ${busy.reason} (503)`);
     } else if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
     }

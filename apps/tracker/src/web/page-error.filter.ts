@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, isPoolTimeout, retryAfterOf, ServiceBusyError, UnauthorizedError } from '@app/common';
+import { DomainError, busyErrorOf, retryAfterOf, ServiceBusyError, UnauthorizedError } from '@app/common';
 import { t } from '@app/reporting/i18n';
 import { type PageRequest, requestLocale } from './locale';
 import { ViewsService } from './views.service';
@@ -28,11 +28,12 @@ export class PageErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<PageRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
-    if (isPoolTimeout(exception)) exception = new ServiceBusyError();
+    const busy = busyErrorOf(exception);
+    if (busy) exception = busy;
     const retryAfter = retryAfterOf(exception);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-    if (exception instanceof ServiceBusyError) {
-      this.logger.warn(`${req.method} ${req.path}: no database connection free in time (503)`);
+    if (busy) {
+      this.logger.warn(`${req.method} ${req.path}: ${busy.reason} (503)`);
     }
     if (exception instanceof UnauthorizedError) {
       // A form sent after the session ended returns to the page it came from (which keeps what was typed).
