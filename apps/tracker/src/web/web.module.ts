@@ -37,6 +37,7 @@ import { RemindersModule } from '../reminders/reminders.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PeriodsModule } from '../periods/periods.module';
 import { LifecyclePagesController } from './controllers/lifecycle-pages.controller';
+import { IntegrityPagesController } from './controllers/integrity-pages.controller';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
 @Module({
@@ -67,6 +68,7 @@ import { LifecyclePagesController } from './controllers/lifecycle-pages.controll
     RobotPagesController,
     CalendarPagesController,
     LifecyclePagesController,
+    IntegrityPagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],
 })
