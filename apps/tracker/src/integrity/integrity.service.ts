@@ -364,10 +364,11 @@ export class IntegrityService {
     return found;
   }
 
-  /** The raw lookup: one query joining the activities' fingerprints to the same (reason, key) elsewhere. */
-  private async lookup(em: EntityManager, ids: number[]): Promise<Found[]> {
-    if (!ids.length) return [];
-    const pg = isPostgres(em);
+  /**
+   * The lookup's SQL and parameters: the activities' fingerprints joined to the same (reason, key) of
+   * other live claims (an index lookup on claim_fingerprints_reason_key_index per fingerprint).
+   */
+  static lookupQuery(ids: number[], pg: boolean): { sql: string; params: unknown[] } {
     const sameEvent = pg ? 'similarity(f2.title, f1.title) >= ?' : 'f2.title = f1.title';
     const sql = `select distinct f1.activity_id as self, f2.activity_id as other, f1.reason as reason
       from claim_fingerprints f1
@@ -379,8 +380,13 @@ export class IntegrityService {
           and f2.period_start <= f1.period_end and f2.period_end >= f1.period_start))
         and (f1.reason <> 'event' or ${sameEvent})
       order by 1, 3, 2 desc`;
-    const params: unknown[] = [...ids];
-    if (pg) params.push(EVENT_TITLE_SIMILARITY);
+    return { sql, params: pg ? [...ids, EVENT_TITLE_SIMILARITY] : [...ids] };
+  }
+
+  /** The raw lookup, capped per activity and reason. */
+  private async lookup(em: EntityManager, ids: number[]): Promise<Found[]> {
+    if (!ids.length) return [];
+    const { sql, params } = IntegrityService.lookupQuery(ids, isPostgres(em));
     const rows = (await (em as SqlEntityManager).execute(sql, params)) as {
       self: number | string;
       other: number | string;
