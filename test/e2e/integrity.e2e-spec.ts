@@ -131,6 +131,15 @@ describe('duplicate claims: fingerprints on submission, who sees what, explainin
     expect(between(items, a, b)[0].matchedUnit).toEqual({ name: expect.stringMatching(/广东示范单位/) });
     expect(between(items, a, c)).toEqual([]);
     expect(between(items, b, c)).toEqual([]);
+
+    // The same unit claiming the same report again a year later.
+    const again = { url: 'https://example.cn/news/88', date: daysAgo(370) };
+    const y1 = await claim(w.userGd1, activityPayload('media_reports', again));
+    const y2 = await claim(
+      w.userGd1,
+      activityPayload('media_reports', { url: 'https://example.cn/news/88/' }),
+    );
+    expect(between(await duplicates(w.supGd), y1, y2).map((d) => d.reason)).toEqual(['url']);
   });
 
   it('an explained match stays explained when the activity is resubmitted; explaining is audited', async () => {
@@ -144,7 +153,12 @@ describe('duplicate claims: fingerprints on submission, who sees what, explainin
       .set(auth(w.supGd))
       .send({ note: `  ${note}  ` });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: m.id, status: 'explained', note });
+    expect(res.body).toMatchObject({
+      id: m.id,
+      status: 'explained',
+      note,
+      explainedByName: expect.any(String),
+    });
     const audit = await t.orm.em.fork().find(AuditLog, { entity: 'claim_match', entityId: String(m.id) });
     expect(audit.map((x) => x.action)).toEqual(['duplicate.explain']);
     expect(audit[0].changes).toMatchObject({ status: ['open', 'explained'], note: [null, note] });

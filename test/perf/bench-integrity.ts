@@ -55,17 +55,17 @@ export async function integrityBench(
   // The same keys IntegrityService.fingerprintsOf computes (claim-keys.ts): the URL without its scheme,
   // the identity key in upper case, the event's date and normalised title. Persons: the calendar year.
   await knex.raw(`insert into claim_fingerprints (activity_id, unit_id, reason, key, title, period_start, period_end)
-    select a.id, a.unit_id, 'evidence', f.sha256, null, null, null
+    select a.id, a.unit_id, 'evidence', f.sha256, null::text, null::date, null::date
       from activities a join evidence_files f on f.activity_id = a.id where a.${live}
     union all
-    select id, unit_id, 'url', ${sha(`'news.example.cn/a/' || (id / 2)`)}, null, null, null
+    select id, unit_id, 'url', ${sha(`'news.example.cn/a/' || (id / 2)`)}, null, null::date, null::date
       from activities where requirement = 'media_reports' and ${live}
     union all
     select id, unit_id, 'person', ${sha('upper(person_key)')}, null,
            date_trunc('year', date::date)::date, (date_trunc('year', date::date) + interval '1 year - 1 day')::date
       from activities where requirement = 'trained_personnel' and ${live}
     union all
-    select id, unit_id, 'event', ${sha('date::text')}, md5(id::text), null, null
+    select id, unit_id, 'event', ${sha('date::text')}, md5(id::text), null::date, null::date
       from activities where requirement = 'exchange_events' and ${live}`);
   await knex.raw('vacuum analyze claim_fingerprints');
   await knex.raw('vacuum analyze evidence_files');

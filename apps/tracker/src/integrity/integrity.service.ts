@@ -290,7 +290,7 @@ export class IntegrityService {
         matchedActivityId: m.matchedActivity.id,
         ...AuditService.diff(before, { status: m.status, note }),
       });
-      return this.view(p, m);
+      return { ...this.view(p, m), explainedByName: p.name };
     });
   }
 
