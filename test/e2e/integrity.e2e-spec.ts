@@ -1,5 +1,6 @@
 import { AuditLog, ClaimFingerprint } from '@app/db';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { csrfOf, pageLogin } from './web-fixtures';
 import { activityPayload, auth, daysAgo, minimalPdf, world } from '../fixtures/evidence/world';
 
 /** A valid PDF of its own: the same `tag` gives the same bytes (and SHA-256), another tag other bytes. */
@@ -240,6 +241,32 @@ describe('duplicate claims: fingerprints on submission, who sees what, explainin
     expect(between(items, e1, e2).map((d) => d.reason)).toEqual(['event']);
     expect(between(items, e1, e3)).toEqual([]);
     expect(between(items, e1, e4)).toEqual([]);
+  });
+
+  it('the activity page explains a match with its form (CSRF, note required)', async () => {
+    const a = await claim(w.userGd1, activityPayload('work_updates'), 'shared-page');
+    const b = await claim(w.userGd2, activityPayload('work_updates'), 'shared-page');
+    const [m] = between(await duplicates(w.supGd), a, b);
+    const me = await t.http.get('/api/v1/auth/me').set(auth(w.supGd));
+    const agent = await pageLogin(t, me.body.email, 'long-enough-password-1');
+    const page = await agent.get(`/activities/${a}?lang=zh`);
+    expect(page.text).toContain(`data-testid="explain-${m.id}"`);
+    const csrf = csrfOf(page.text);
+    const empty = await agent
+      .post(`/duplicates/${m.id}/explain`)
+      .type('form')
+      .send({ _csrf: csrf, note: ' ' });
+    expect(empty.status).toBe(400);
+    const done = await agent
+      .post(`/duplicates/${m.id}/explain`)
+      .type('form')
+      .send({ _csrf: csrf, note: '同一份会议纪要，两家单位分别报送' });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe(`/activities/${a}?done=duplicateExplained#duplicates`);
+    const after = await agent.get(`/activities/${a}?done=duplicateExplained&lang=zh`);
+    expect(after.text).toContain('已记录情况说明');
+    expect(after.text).toContain('同一份会议纪要，两家单位分别报送');
+    expect(after.text).not.toContain(`data-testid="explain-${m.id}"`);
   });
 
   it('a deleted activity takes its matches out of the lists', async () => {
