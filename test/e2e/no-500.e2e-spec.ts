@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response, Test } from 'supertest';
-import { OutboxMessage, Session, User } from '@app/db';
+import { ClaimMatch, OutboxMessage, Session, User } from '@app/db';
 import { addEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeInputs, routeName, type DtoField, type RouteInputs } from '../support/routes';
@@ -84,6 +84,9 @@ const ROUTES = [
   'GET /api/v1/reports/units/:id/charts/:chart',
   'POST /api/v1/reviews/bulk',
   'GET /api/v1/reviews/queue',
+  'GET /api/v1/integrity/duplicates',
+  'POST /api/v1/integrity/duplicates/:id/explain',
+  'POST /duplicates/:id/explain',
   'GET /api/v1/robots',
   'POST /api/v1/robots',
   'DELETE /api/v1/robots/:id',
@@ -259,6 +262,20 @@ async function evidence(): Promise<{ activity: number; file: number }> {
   return { activity: a, file: res.body[0].id as number };
 }
 
+/** A duplicate claim: two submitted activities with the same evidence file. */
+async function duplicate(): Promise<number> {
+  const a = await activity('submitted');
+  await activity('submitted');
+  const m = await t.orm.em
+    .fork()
+    .findOneOrFail(
+      ClaimMatch,
+      { $or: [{ activity: a }, { matchedActivity: a }] },
+      { orderBy: { id: 'desc' } },
+    );
+  return m.id;
+}
+
 /** A WeCom robot of world.unit, added by the admin. */
 async function robot(): Promise<number> {
   const res = await ok(
@@ -348,6 +365,8 @@ async function params(method: string, path: string): Promise<Record<string, stri
     users: async () => (fresh ? user() : world.user),
     outbox: async () => world.outbox,
     robots: robot,
+    integrity: duplicate,
+    duplicates: duplicate,
   };
   if (!id[kind]) throw new Error(`no record for ${path}`);
   out.id = String(await id[kind]());
@@ -439,6 +458,7 @@ const BASES: Record<string, () => object> = {
   }),
   'POST /api/v1/reviews/bulk': () => ({ ids: [world.activity], action: 'reject', reason: '材料不全' }),
   'POST /api/v1/reports/runs': () => ({ period: '2025-05' }),
+  'POST /api/v1/integrity/duplicates/:id/explain': () => ({ note: '联合举办' }),
   // A fresh unit's cycle (2024-07-01..2026-06-30) starts its first period on 2024-07-01.
   'PUT /api/v1/units/:id/targets': () => ({
     targets: [{ requirement: 'exchange_events', periodStart: '2024-07-01', minimum: 2, reason: '任务书' }],

@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { Access, type Action } from '@app/auth';
-import { Activity, AuditLog, OutboxMessage, Unit } from '@app/db';
+import { Activity, AuditLog, ClaimMatch, OutboxMessage, Unit } from '@app/db';
 import { addEvidence } from '../support/evidence';
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
 import { listRoutes, routeName } from '../support/routes';
@@ -78,6 +78,16 @@ async function evidence(scope: Scope): Promise<number> {
     'upload evidence',
   );
   return res.body[0].id as number;
+}
+
+/** A duplicate claim between two fresh submitted activities of `scope` (same evidence file, same event). */
+async function duplicate(scope: Scope): Promise<number> {
+  const a = await activity(scope, 'submitted');
+  const b = await activity(scope, 'submitted');
+  const m = await t.orm.em
+    .fork()
+    .findOneOrFail(ClaimMatch, { activity: a, matchedActivity: b }, { orderBy: { id: 'asc' } });
+  return m.id;
 }
 
 /** A comment with a PNG, by the admin, on a fresh submitted activity of `scope`: [activity, comment]. */
@@ -720,6 +730,25 @@ const ENDPOINTS: Endpoint[] = [
     action: 'activities:record',
     expect: { admin: [204, 204, 204], supervisor: [403, 403, 403], unit: [204, 404, 404] },
     call: async (s) => ({ method: 'delete', path: `/api/v1/evidence/${await evidence(s)}` }),
+  },
+
+  // ---- duplicate claims ----
+  {
+    name: 'GET /api/v1/integrity/duplicates',
+    action: 'integrity:review',
+    expect: { admin: 200, supervisor: 200, unit: 403 },
+    call: async () => ({ method: 'get', path: '/api/v1/integrity/duplicates' }),
+  },
+  {
+    name: 'POST /api/v1/integrity/duplicates/:id/explain',
+    action: 'integrity:explain',
+    expect: { admin: [200, 200, 200], supervisor: [200, 200, 404], unit: [403, 403, 403] },
+    call: async (s) => ({
+      method: 'post',
+      path: `/api/v1/integrity/duplicates/${await duplicate(s)}/explain`,
+      body: { note: '联合举办' },
+      check: (res) => expect(res.body.status).toBe('explained'),
+    }),
   },
 
   // ---- reviews ----

@@ -14,7 +14,9 @@
  *   4. monthly: the whole monthly run of BENCH_MONTHLY_PERIOD (`cli.js reports:run`, file transport into a
  *      temporary DATA_DIR) under /usr/bin/time -v: wall time, CPU time, peak RSS, mails, digests, units;
  *   5. pack (opt-in, BENCH_PACK=1): the unit user's acceptance pack with BENCH_PACK_MB of evidence, the
- *      app's RSS sampled while it streams, against its baseline (bench-pack.ts).
+ *      app's RSS sampled while it streams, against its baseline (bench-pack.ts);
+ *   6. integrity: duplicate-claim matching per submission on the filled database, p50/p99 of
+ *      BENCH_INTEGRITY_SUBMISSIONS submissions' checks and EXPLAIN proof of the index lookup (bench-integrity.ts).
  *
  *   npm run bench                      10,000 units, 2,000,000 activities (builds first)
  *   BENCH_UNITS=500 BENCH_ACTIVITIES=50000 BENCH_RUNS=1 BENCH_HTTP_SECONDS=3 npm run bench
@@ -32,6 +34,8 @@
  *   BENCH_MONTHLY_PERIOD  month of the monthly run, YYYY-MM (default 2026-05, the fill's month)
  *   BENCH_PACK=1          run the acceptance-pack step ("pack": null otherwise)
  *   BENCH_PACK_MB         evidence in that pack, MiB (default 200), in files of BENCH_PACK_FILE_MB (default 5)
+ *   BENCH_INTEGRITY=0     skip the duplicate-claim step ("integrity": null)
+ *   BENCH_INTEGRITY_SUBMISSIONS  submissions timed there (default 300)
  *   BENCH_KEEP=1          keep the database (and the monthly run's DATA_DIR) afterwards
  * DATABASE_POOL_SIZE and DATABASE_POOL_TIMEOUT_MS, when set, are passed on to the app and the CLI.
  *
@@ -68,6 +72,7 @@ import { appEnv, CLI_JS, createUsers, ENDPOINTS, type HttpResults, measureHttp, 
 import { type MonthlyFigures, monthlyRun } from './bench-monthly';
 import { loadLines, loadTest } from './bench-load';
 import { packBench, packLines } from './bench-pack';
+import { integrityBench, integrityLines } from './bench-integrity';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 2_000_000);
@@ -82,6 +87,8 @@ const MONTHLY_PERIOD = process.env.BENCH_MONTHLY_PERIOD ?? '2026-05';
 const PACK = process.env.BENCH_PACK === '1';
 const PACK_MB = Number(process.env.BENCH_PACK_MB ?? 200);
 const PACK_FILE_MB = Number(process.env.BENCH_PACK_FILE_MB ?? 5);
+const INTEGRITY = process.env.BENCH_INTEGRITY !== '0';
+const INTEGRITY_SUBMISSIONS = Number(process.env.BENCH_INTEGRITY_SUBMISSIONS ?? 300);
 /** Fixed so the data (dated up to this day) and the figures do not depend on when the benchmark runs. */
 const TODAY: IsoDate = '2026-05-15';
 const ROOT = INSTALL_ROOT;
@@ -441,6 +448,10 @@ async function main() {
           },
         )
       : null;
+    // Last: it gives the activities URLs, persons and evidence, which the steps above do not read.
+    const integrity = INTEGRITY ? await integrityBench(orm, knex, INTEGRITY_SUBMISSIONS, log) : null;
+    if (integrity && !integrity.figures.uses_index)
+      problems.push('the duplicate-claim lookup does not use its index');
     for (const p of problems) log(`PROBLEM: ${p}`);
     if (problems.length) failed = true;
 
@@ -457,6 +468,7 @@ async function main() {
       load,
       monthly,
       pack,
+      integrity: integrity?.figures ?? null,
     };
     writeFileSync(RESULTS_JSON, `${JSON.stringify(json, null, 2)}\n`);
     log(`results written to ${RESULTS_JSON}`);
@@ -495,6 +507,7 @@ async function main() {
       ...loadLines(load, loadAfterHttp),
       ...monthlyLines(monthly),
       ...packLines(pack),
+      ...integrityLines(integrity),
       ...(problems.length ? ['', ...problems.map((p) => `- **Problem:** ${p}`), ''] : []),
     ];
     if (!existsSync(RESULTS))

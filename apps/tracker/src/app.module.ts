@@ -13,6 +13,7 @@ import { UsersModule } from './users/users.module';
 import { RuleSetsModule } from './rule-sets/rule-sets.module';
 import { ClockModule } from './common/clock';
 import { ComplianceModule } from './compliance/compliance.module';
+import { IntegrityModule } from './integrity/integrity.module';
 import { UnitsModule } from './units/units.module';
 import { WebModule } from './web/web.module';
 import { ActivitiesModule } from './activities/activities.module';
@@ -53,6 +54,7 @@ export class AppModule {
         RuleSetsModule,
         ClockModule,
         ComplianceModule,
+        IntegrityModule,
         AuthHttpModule,
         UsersModule,
         UnitsModule,

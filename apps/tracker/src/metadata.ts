@@ -6,6 +6,7 @@ export default async () => {
     ['./rule-sets/rule-set-view.dto']: await import('./rule-sets/rule-set-view.dto.js'),
     ['./compliance/dto/compliance-view.dto']: await import('./compliance/dto/compliance-view.dto.js'),
     ['./compliance/dto/league.dto']: await import('./compliance/dto/league.dto.js'),
+    ['./integrity/dto/integrity-view.dto']: await import('./integrity/dto/integrity-view.dto.js'),
     ['./units/dto/unit-targets.dto']: await import('./units/dto/unit-targets.dto.js'),
     ['./units/dto/unit-view.dto']: await import('./units/dto/unit-view.dto.js'),
     ['./units/dto/unit-status.dto']: await import('./units/dto/unit-status.dto.js'),
@@ -978,6 +979,173 @@ export default async () => {
           },
         ],
         [
+          import('./activities/dto/activity.dto.js'),
+          {
+            ActivityCategoryFields: {
+              location: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
+              participants: {
+                required: false,
+                type: () => Number,
+                nullable: true,
+                minimum: 0,
+                maximum: 100000,
+              },
+              standardLevel: { required: false, type: () => String, nullable: true },
+              standardKind: { required: false, type: () => String, nullable: true },
+              standardNumber: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                minLength: 1,
+                maxLength: 100,
+              },
+              journal: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
+              journalLevel: { required: false, type: () => String, nullable: true },
+              issn: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 50 },
+              authors: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 500 },
+              personName: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                minLength: 1,
+                maxLength: 100,
+              },
+              personKey: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                description: 'Certificate or ID number; stored normalised so one person counts once.',
+                minLength: 1,
+                maxLength: 100,
+              },
+              certificate: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                minLength: 1,
+                maxLength: 200,
+              },
+              recipient: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                minLength: 1,
+                maxLength: 200,
+              },
+              outlet: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
+              outletLevel: { required: false, type: () => String, nullable: true },
+              url: { required: false, type: () => String, nullable: true, maxLength: 1000, format: 'uri' },
+            },
+            CreateActivityDto: {
+              unitId: {
+                required: false,
+                type: () => Number,
+                description:
+                  "Administrators name the unit; a unit user's own unit is used (another id is refused).",
+                minimum: 1,
+              },
+              requirement: { required: true, type: () => String },
+              date: {
+                required: true,
+                type: () => String,
+                description: "Calendar date in Asia/Shanghai, inside the unit's cycle and not after today.",
+              },
+              title: { required: true, type: () => String, minLength: 1, maxLength: 200 },
+              description: { required: false, type: () => String, nullable: true, maxLength: 5000 },
+            },
+            UpdateActivityDto: {
+              requirement: { required: false, type: () => String },
+              date: { required: false, type: () => String },
+              title: { required: false, type: () => String, minLength: 1, maxLength: 200 },
+              description: { required: false, type: () => String, nullable: true, maxLength: 5000 },
+            },
+            ActivityQuery: {
+              unitId: { required: false, type: () => Number, minimum: 1 },
+              province: { required: false, type: () => String },
+              requirement: { required: false, type: () => String },
+              status: { required: false, enum: ['draft', 'submitted', 'verified', 'rejected'] },
+              from: { required: false, type: () => String, description: 'Activity date from (inclusive).' },
+              to: { required: false, type: () => String, description: 'Activity date to (inclusive).' },
+              q: {
+                required: false,
+                type: () => String,
+                description: 'Words in the title or description.',
+                maxLength: 100,
+              },
+            },
+          },
+        ],
+        [
+          import('./integrity/dto/integrity.dto.js'),
+          {
+            DuplicatesQuery: {
+              province: {
+                required: false,
+                type: () => String,
+                description: "Only matches with a side in this province (of the caller's scope).",
+              },
+              status: {
+                required: false,
+                description: '`open` (default) or `explained`.',
+                enum: ['open', 'explained'],
+              },
+            },
+            ExplainDuplicateDto: {
+              note: {
+                required: true,
+                type: () => String,
+                description: 'Trimmed, 1 to 1000 characters.',
+                minLength: 1,
+                maxLength: 1000,
+              },
+            },
+          },
+        ],
+        [
+          import('./integrity/dto/integrity-view.dto.js'),
+          {
+            MatchedUnitDto: { name: { required: true, type: () => String } },
+            DuplicateViewDto: {
+              id: { required: true, type: () => Number },
+              reason: {
+                required: true,
+                description:
+                  '`evidence` (same file, SHA-256), `url` (same media URL), `paper` (ISSN/CN and title), `standard` (number and kind), `person` (identity key in another unit, same period), `event` (same date, near-identical title).',
+                enum: ['evidence', 'url', 'paper', 'standard', 'person', 'event'],
+              },
+              status: { required: true, description: '`open` or `explained`.', enum: ['open', 'explained'] },
+              activityId: { required: true, type: () => Number },
+              matchedActivityId: { required: true, type: () => Number },
+              matchedUnit: {
+                required: true,
+                type: () => t['./integrity/dto/integrity-view.dto'].MatchedUnitDto,
+                nullable: true,
+                description: 'Null when the caller may not see the other unit.',
+              },
+              matchedProvince: {
+                required: true,
+                type: () => String,
+                description: 'Province code of the other claim.',
+              },
+              matchedDate: {
+                required: true,
+                type: () => String,
+                description: 'Date of the other claim, YYYY-MM-DD.',
+              },
+              matchedRequirement: { required: true, type: () => String },
+              note: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: "The reviewer's explanation.",
+              },
+              explainedAt: { required: true, type: () => Date, nullable: true },
+              explainedByName: { required: true, type: () => String, nullable: true },
+              createdAt: { required: true, type: () => Date },
+            },
+          },
+        ],
+        [
           import('./units/dto/unit-targets.dto.js'),
           {
             UnitTargetDto: {
@@ -1116,103 +1284,6 @@ export default async () => {
             },
             UnitTargetsViewDto: {
               targets: { required: true, type: () => [t['./units/dto/unit-view.dto'].UnitTargetViewDto] },
-            },
-          },
-        ],
-        [
-          import('./activities/dto/activity.dto.js'),
-          {
-            ActivityCategoryFields: {
-              location: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
-              participants: {
-                required: false,
-                type: () => Number,
-                nullable: true,
-                minimum: 0,
-                maximum: 100000,
-              },
-              standardLevel: { required: false, type: () => String, nullable: true },
-              standardKind: { required: false, type: () => String, nullable: true },
-              standardNumber: {
-                required: false,
-                type: () => String,
-                nullable: true,
-                minLength: 1,
-                maxLength: 100,
-              },
-              journal: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
-              journalLevel: { required: false, type: () => String, nullable: true },
-              issn: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 50 },
-              authors: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 500 },
-              personName: {
-                required: false,
-                type: () => String,
-                nullable: true,
-                minLength: 1,
-                maxLength: 100,
-              },
-              personKey: {
-                required: false,
-                type: () => String,
-                nullable: true,
-                description: 'Certificate or ID number; stored normalised so one person counts once.',
-                minLength: 1,
-                maxLength: 100,
-              },
-              certificate: {
-                required: false,
-                type: () => String,
-                nullable: true,
-                minLength: 1,
-                maxLength: 200,
-              },
-              recipient: {
-                required: false,
-                type: () => String,
-                nullable: true,
-                minLength: 1,
-                maxLength: 200,
-              },
-              outlet: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 200 },
-              outletLevel: { required: false, type: () => String, nullable: true },
-              url: { required: false, type: () => String, nullable: true, maxLength: 1000, format: 'uri' },
-            },
-            CreateActivityDto: {
-              unitId: {
-                required: false,
-                type: () => Number,
-                description:
-                  "Administrators name the unit; a unit user's own unit is used (another id is refused).",
-                minimum: 1,
-              },
-              requirement: { required: true, type: () => String },
-              date: {
-                required: true,
-                type: () => String,
-                description: "Calendar date in Asia/Shanghai, inside the unit's cycle and not after today.",
-              },
-              title: { required: true, type: () => String, minLength: 1, maxLength: 200 },
-              description: { required: false, type: () => String, nullable: true, maxLength: 5000 },
-            },
-            UpdateActivityDto: {
-              requirement: { required: false, type: () => String },
-              date: { required: false, type: () => String },
-              title: { required: false, type: () => String, minLength: 1, maxLength: 200 },
-              description: { required: false, type: () => String, nullable: true, maxLength: 5000 },
-            },
-            ActivityQuery: {
-              unitId: { required: false, type: () => Number, minimum: 1 },
-              province: { required: false, type: () => String },
-              requirement: { required: false, type: () => String },
-              status: { required: false, enum: ['draft', 'submitted', 'verified', 'rejected'] },
-              from: { required: false, type: () => String, description: 'Activity date from (inclusive).' },
-              to: { required: false, type: () => String, description: 'Activity date to (inclusive).' },
-              q: {
-                required: false,
-                type: () => String,
-                description: 'Words in the title or description.',
-                maxLength: 100,
-              },
             },
           },
         ],
@@ -1469,7 +1540,15 @@ export default async () => {
                 type: () => [t['./evidence/dto/evidence-view.dto'].EvidenceViewDto],
               },
             },
-            ReviewQueueItemDto: { commentCount: { required: true, type: () => Number } },
+            ReviewQueueItemDto: {
+              commentCount: { required: true, type: () => Number },
+              duplicateCount: {
+                required: true,
+                type: () => Number,
+                description:
+                  'Open duplicate claims this activity is part of (GET /api/v1/integrity/duplicates lists them).',
+              },
+            },
             BulkReviewResultDto: {
               id: { required: true, type: () => Number },
               ok: { required: true, type: () => Boolean },

@@ -10,6 +10,7 @@ import { Env, EnvError, trustProxySetting } from '@app/common';
 import { passwordProblem } from '@app/auth';
 import { chainExistingAuditLog, User } from '@app/db';
 import { ComplianceCounts } from './compliance/compliance-counts.service';
+import { IntegrityService } from './integrity/integrity.service';
 import { UsersService } from './users/users.service';
 import { admission } from './common/admission';
 import { ErrorFilter } from './common/error.filter';
@@ -154,7 +155,8 @@ function inspect(value: unknown, root: string): { field: string; rule: InputRule
 /**
  * Applies pending migrations, chains audit entries that have no hash yet (see audit-chain.ts), then completes the compliance read model: units with counted activities
  * but no stored counts (an installation upgraded to the read model, or a fill stopped part-way: each
- * unit is refreshed in its own transaction, so the next start picks up where it stopped).
+ * unit is refreshed in its own transaction, so the next start picks up where it stopped); and the claim
+ * fingerprints of an installation upgraded to duplicate detection.
  */
 export async function migrate(
   app: Pick<INestApplication, 'get'>,
@@ -173,6 +175,13 @@ export async function migrate(
     logger.log(`${missing.length} units have activities but no stored counts: recomputing them`);
     const { units } = await counts.rebuild(undefined, missing);
     logger.log(`Recomputed the counts of ${units} units`);
+  }
+  const integrity = app.get(IntegrityService);
+  if (await integrity.needsBackfill()) {
+    const logger = new Logger('Integrity');
+    logger.log('Evidence exists but no claim fingerprints: computing them and the duplicate claims');
+    const { activities, matches } = await integrity.rebuild();
+    logger.log(`Fingerprinted ${activities} activities; ${matches} duplicate claims`);
   }
 }
 

@@ -28,6 +28,8 @@ const EXPECTED: Record<Action, Role[]> = {
   'activities:review': ['supervisor', 'admin'],
   'activities:comment': ['unit', 'supervisor', 'admin'],
   'activities:requestChanges': ['supervisor', 'admin'],
+  'integrity:review': ['supervisor', 'admin'],
+  'integrity:explain': ['supervisor', 'admin'],
   'units:setTargets': ['supervisor', 'admin'],
   'units:acceptancePack': ['unit', 'supervisor', 'admin'],
   'units:manage': ['admin'],
@@ -89,6 +91,16 @@ describe('Access', () => {
     ]);
     expect(Access.leagueProvinces(principal('supervisor', { provinces: [] }))).toEqual([]);
     expect(() => Access.leagueProvinces(principal('unit'))).toThrow(ForbiddenError);
+  });
+
+  it('duplicate claims: the other unit is named to admins and inside the caller scope only', () => {
+    expect(Access.canNameClaimant(principal('admin'), OTHER)).toBe(true);
+    expect(Access.canNameClaimant(principal('supervisor'), SIBLING)).toBe(true);
+    expect(Access.canNameClaimant(principal('supervisor'), OTHER)).toBe(false);
+    expect(Access.canNameClaimant(principal('unit'), OWN)).toBe(false);
+    expect(Access.canExplainMatch(principal('supervisor'), OTHER, SIBLING)).toBe(true);
+    expect(Access.canExplainMatch(principal('supervisor'), OTHER, OTHER)).toBe(false);
+    expect(Access.canExplainMatch(principal('unit'), OWN, OWN)).toBe(false);
   });
 
   it('assert throws a 403 in both languages naming what the role may not do', () => {

@@ -38,6 +38,22 @@ const RULES = {
     zh: '只有监管用户或管理员可以要求修改',
     en: 'Only supervisors and administrators request changes',
   },
+  /**
+   * See duplicate claims (the same evidence, URL, paper, standard, person or event claimed twice): the
+   * review queue's marker, the activity page's list, GET /api/v1/integrity/duplicates. Only matches with
+   * a side in the caller's scope; the other side's unit is named as `canNameClaimant` decides.
+   */
+  'integrity:review': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以查看重复申报',
+    en: 'Only supervisors and administrators see duplicate claims',
+  },
+  /** Mark a duplicate claim explained, with a note (a reviewer of either side). */
+  'integrity:explain': {
+    roles: ['supervisor', 'admin'],
+    zh: '只有监管用户或管理员可以说明重复申报',
+    en: 'Only supervisors and administrators explain duplicate claims',
+  },
   /** Set a unit's own targets (SPEC §3 v2). */
   'units:setTargets': {
     roles: ['supervisor', 'admin'],
@@ -153,6 +169,19 @@ export const Access = {
     if (p.role === 'admin') return true;
     if (p.role === 'supervisor') return p.provinces.includes(unit.province);
     return p.unitId === unit.id;
+  },
+
+  /**
+   * Whether a duplicate claim may name the other claimant's unit: administrators always, others only when
+   * that unit is in their own scope. Otherwise only that a match exists and where (province, date) shows.
+   */
+  canNameClaimant(p: Principal, unit: UnitRef): boolean {
+    return Access.can(p, 'integrity:review') && (p.role === 'admin' || Access.canSee(p, unit));
+  },
+
+  /** Whether `p` may explain a match between activities of these two units: a reviewer of either side. */
+  canExplainMatch(p: Principal, a: UnitRef, b: UnitRef): boolean {
+    return Access.can(p, 'integrity:explain') && (Access.canSee(p, a) || Access.canSee(p, b));
   },
 
   /** Whose digest the caller may see: an admin anyone's, a supervisor only their own. */

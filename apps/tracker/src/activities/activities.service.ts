@@ -18,6 +18,7 @@ import {
 } from './activity-kinds';
 import { ComplianceCounts } from '../compliance/compliance-counts.service';
 import { PeriodLocks } from '../compliance/period-locks';
+import { IntegrityService } from '../integrity/integrity.service';
 import { NoticesService } from '../notices/notices.service';
 import { type RequirementKindView, RuleSetsService } from '../rule-sets/rule-sets.service';
 import { type ActivityQuery, CreateActivityDto, UpdateActivityDto } from './dto/activity.dto';
@@ -64,8 +65,11 @@ export interface ActivityView {
 
 export type ActivityDetail = ActivityView & { evidence: EvidenceView[] };
 
-/** A review queue entry: the activity and how many comments its conversation has. */
-export type ReviewQueueItem = ActivityView & { commentCount: number };
+/**
+ * A review queue entry: the activity, how many comments its conversation has and how many open duplicate
+ * claims it is part of (IntegrityService).
+ */
+export type ReviewQueueItem = ActivityView & { commentCount: number; duplicateCount: number };
 
 export interface BulkReviewResult {
   id: number;
@@ -91,6 +95,7 @@ export class ActivitiesService {
     private readonly counts: ComplianceCounts,
     private readonly notices: NoticesService,
     private readonly locks: PeriodLocks,
+    private readonly integrity: IntegrityService,
   ) {}
 
   /** Keeps the compliance read model in step, inside the change's transaction. */
@@ -182,6 +187,7 @@ export class ActivitiesService {
       const created = Object.fromEntries(Object.entries(snapshot(a)).filter(([, v]) => v != null));
       this.audit.record(p, 'create', 'activity', a.id, created);
       await this.recount(em, unit.id);
+      await this.integrity.refresh(em, a.id);
       return ActivitiesService.view(a);
     });
   }
@@ -218,6 +224,7 @@ export class ActivitiesService {
       a.updatedBy = em.getReference(User, p.id);
       this.audit.record(p, 'update', 'activity', a.id, changes);
       await this.recount(em, a.unit.id);
+      await this.integrity.refresh(em, a.id);
       return ActivitiesService.view(a);
     });
   }
@@ -240,6 +247,8 @@ export class ActivitiesService {
       a.updatedBy = em.getReference(User, p.id);
       this.audit.record(p, 'submit', 'activity', a.id, AuditService.diff(before, snapshot(a)));
       await this.recount(em, a.unit.id);
+      // Duplicate claims are looked for in the submission's own transaction.
+      await this.integrity.check(em, a.id);
       return ActivitiesService.view(a);
     });
   }
@@ -301,6 +310,7 @@ export class ActivitiesService {
         status: a.status,
       });
       await this.recount(em, a.unit.id);
+      await this.integrity.refresh(em, a.id);
     });
   }
 
@@ -317,8 +327,15 @@ export class ActivitiesService {
       { populate: ['unit'], orderBy: { submittedAt: 'asc', id: 'asc' }, ...pageOptions(q) },
     );
     const counts = await this.commentCounts(items.map((a) => a.id));
+    const duplicates = Access.can(p, 'integrity:review')
+      ? await this.integrity.openCounts(items.map((a) => a.id))
+      : new Map<number, number>();
     return {
-      items: items.map((a) => ({ ...ActivitiesService.view(a), commentCount: counts.get(a.id) ?? 0 })),
+      items: items.map((a) => ({
+        ...ActivitiesService.view(a),
+        commentCount: counts.get(a.id) ?? 0,
+        duplicateCount: duplicates.get(a.id) ?? 0,
+      })),
       total,
       page: q.page,
       pageSize: q.pageSize,

@@ -9,6 +9,7 @@ import { DemoSeedCommand } from './demo-seed.command';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsRunCommand } from '../reports/reports-run.command';
 import { ComplianceRebuildCommand } from './compliance-rebuild.command';
+import { IntegrityRebuildCommand } from './integrity-rebuild.command';
 import { PeriodsModule } from '../periods/periods.module';
 import { PeriodsCloseCommand } from '../periods/periods-close.command';
 import { AuditVerifyCommand } from './audit-verify.command';
@@ -33,6 +34,7 @@ export class CliModule {
         ImportUnitsCommand,
         ReportsRunCommand,
         ComplianceRebuildCommand,
+        IntegrityRebuildCommand,
         PeriodsCloseCommand,
         AuditVerifyCommand,
       ],

@@ -6,6 +6,8 @@ import {
   Activity,
   ActivityMonthCount,
   ComplianceCount,
+  ClaimFingerprint,
+  ClaimMatch,
   EvidenceFile,
   Session,
   Unit,
@@ -203,7 +205,14 @@ export class DemoSeedService {
     const activityIds = (
       await tx.find(Activity, { unit: { $in: unitIds } }, { fields: ['id'], filters: false })
     ).map((a) => a.id);
-    if (activityIds.length) await tx.nativeDelete(EvidenceFile, { activity: { $in: activityIds } });
+    if (activityIds.length) {
+      await tx.nativeDelete(EvidenceFile, { activity: { $in: activityIds } });
+      // Duplicate claims of demo activities (fingerprinted by integrity:rebuild) go with them.
+      await tx.nativeDelete(ClaimMatch, {
+        $or: [{ activity: { $in: activityIds } }, { matchedActivity: { $in: activityIds } }],
+      });
+      await tx.nativeDelete(ClaimFingerprint, { activity: { $in: activityIds } });
+    }
     if (userIds.length) {
       // Other units' records touched by a demo user keep their history without the link.
       await tx.nativeUpdate(EvidenceFile, { uploadedBy: { $in: userIds } }, { uploadedBy: null });

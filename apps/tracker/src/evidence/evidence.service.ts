@@ -8,6 +8,7 @@ import { Access, type Principal, ScopePolicy } from '@app/auth';
 import { AuditService } from '../audit/audit.service';
 import { EDITABLE_STATUSES } from '../activities/activities.service';
 import { PeriodLocks } from '../compliance/period-locks';
+import { IntegrityService } from '../integrity/integrity.service';
 import {
   ALLOWED_LIST,
   checkEvidenceType,
@@ -91,6 +92,7 @@ export class EvidenceService {
     private readonly store: EvidenceStore,
     private readonly env: Env,
     private readonly locks: PeriodLocks,
+    private readonly integrity: IntegrityService,
   ) {}
 
   /**
@@ -157,6 +159,9 @@ export class EvidenceService {
             sha256: r.sha256,
           });
         }
+        // A file added while the activity waits for review is part of the claim under review.
+        if (activity.status === 'submitted') await this.integrity.check(em, activity.id);
+        else await this.integrity.refresh(em, activity.id);
         return rows.map(evidenceView);
       });
     } catch (e) {
@@ -207,6 +212,7 @@ export class EvidenceService {
         originalName: f.originalName,
         sha256: f.sha256,
       });
+      await this.integrity.refresh(this.em, f.activity.id);
     });
   }
 

@@ -153,6 +153,7 @@ export const FLASHES = [
   'statusChanged',
   'periodClosed',
   'periodReopened',
+  'duplicateExplained',
 ] as const;
 
 export type FlashKey = (typeof FLASHES)[number];
@@ -265,6 +266,15 @@ export class RejectForm extends FormBase {
 }
 
 export class VerifyForm extends FormBase {}
+
+/** Marking a duplicate claim explained, from the activity page. */
+export class ExplainDuplicateForm extends FormBase {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  note: string;
+}
 
 /** "Request changes" on the review page and queue: the comment the activity goes back with. */
 export class RequestChangesForm extends FormBase {

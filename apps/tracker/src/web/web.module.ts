@@ -37,6 +37,7 @@ import { RemindersModule } from '../reminders/reminders.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PeriodsModule } from '../periods/periods.module';
 import { LifecyclePagesController } from './controllers/lifecycle-pages.controller';
+import { IntegrityPagesController } from './controllers/integrity-pages.controller';
 import { LeaguePagesController } from './controllers/league-pages.controller';
 
 /** The dashboard pages at `/` (the API stays at /api/v1): server-rendered, calling the same services. */
@@ -68,6 +69,7 @@ import { LeaguePagesController } from './controllers/league-pages.controller';
     RobotPagesController,
     CalendarPagesController,
     LifecyclePagesController,
+    IntegrityPagesController,
     LeaguePagesController,
   ],
   providers: [AssetsService, ViewsService, PageErrorFilter, ExportsService],

@@ -18,6 +18,7 @@ export * from './program-setting.entity';
 export * from './calendar-feed.entity';
 export * from './period-close.entity';
 export * from './unit-status-change.entity';
+export * from './claim.entity';
 import { Unit } from './unit.entity';
 import { User } from './user.entity';
 import { Session } from './session.entity';
@@ -36,6 +37,7 @@ import { ProgramSetting } from './program-setting.entity';
 import { CalendarFeed } from './calendar-feed.entity';
 import { PeriodClose } from './period-close.entity';
 import { UnitStatusChange } from './unit-status-change.entity';
+import { ClaimFingerprint, ClaimMatch } from './claim.entity';
 
 /** Every entity, registered explicitly (no folder scanning, so builds and tests see the same set). */
 export const ENTITIES = [
@@ -60,4 +62,6 @@ export const ENTITIES = [
   CalendarFeed,
   PeriodClose,
   UnitStatusChange,
+  ClaimFingerprint,
+  ClaimMatch,
 ];

@@ -54,6 +54,8 @@ export class ActivityDetailDto extends ActivityViewDto implements ActivityDetail
 /** A review queue entry: the activity and the number of comments in its conversation. */
 export class ReviewQueueItemDto extends ActivityViewDto implements ReviewQueueItem {
   commentCount: number;
+  /** Open duplicate claims this activity is part of (GET /api/v1/integrity/duplicates lists them). */
+  duplicateCount: number;
 }
 
 /** The outcome of one activity of a bulk review. */

@@ -23,6 +23,7 @@ import { COMMENTABLE_STATUSES, CommentsService } from '../../comments/comments.s
 import { MAX_COMMENT_LENGTH } from '../../comments/dto/comment.dto';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
 import { EvidenceService } from '../../evidence/evidence.service';
+import { IntegrityService } from '../../integrity/integrity.service';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
 import { type FormValues, formValues, type KindForm, kindForms, toActivityDto } from '../activity-form';
@@ -30,6 +31,7 @@ import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
+import { duplicatesSection } from '../duplicates-view';
 import { pickUnit } from '../unit-picker';
 import { ViewsService } from '../views.service';
 
@@ -60,6 +62,7 @@ export class ActivityPagesController {
     private readonly clock: Clock,
     private readonly env: Env,
     private readonly ruleSets: RuleSetsService,
+    private readonly integrity: IntegrityService,
   ) {}
 
   /** The kinds the form offers: the unit's own rule set's (SPEC §3), or every kind before a unit is chosen. */
@@ -269,6 +272,7 @@ export class ActivityPagesController {
         canAddEvidence: editable || (recorder && a.status === 'submitted'),
         canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
         comments,
+        duplicates: duplicatesSection(p, await this.integrity.forActivity(p, a.id)),
         canComment: Access.can(p, 'activities:comment') && COMMENTABLE_STATUSES.includes(a.status),
         maxComment: MAX_COMMENT_LENGTH,
         kinds: this.kinds(a, locale),

@@ -111,6 +111,7 @@ export class ReviewPagesController {
       page.items.map(async (a) => ({
         ...(await this.activities.get(p, a.id)),
         commentCount: a.commentCount,
+        duplicateCount: a.duplicateCount,
       })),
     );
     const scope = ScopePolicy.provinces(p);

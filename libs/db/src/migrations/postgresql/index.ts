@@ -12,6 +12,7 @@ import { Migration20261201162607 } from './Migration20261201162607';
 import { Migration20261201194730 } from './Migration20261201194730';
 import { Migration20261201194918 } from './Migration20261201194918';
 import { Migration20261201195143 } from './Migration20261201195143';
+import { Migration20261201232753 } from './Migration20261201232753';
 import { Migration20261201233006 } from './Migration20261201233006';
 
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -28,5 +29,6 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201194730', class: Migration20261201194730 },
   { name: 'Migration20261201194918', class: Migration20261201194918 },
   { name: 'Migration20261201195143', class: Migration20261201195143 },
+  { name: 'Migration20261201232753', class: Migration20261201232753 },
   { name: 'Migration20261201233006', class: Migration20261201233006 },
 ];

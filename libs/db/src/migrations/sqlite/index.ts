@@ -11,6 +11,7 @@ import { Migration20261201162607 } from './Migration20261201162607';
 import { Migration20261201194731 } from './Migration20261201194731';
 import { Migration20261201194919 } from './Migration20261201194919';
 import { Migration20261201195144 } from './Migration20261201195144';
+import { Migration20261201232754 } from './Migration20261201232754';
 import { Migration20261201233006 } from './Migration20261201233006';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -26,5 +27,6 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201194731', class: Migration20261201194731 },
   { name: 'Migration20261201194919', class: Migration20261201194919 },
   { name: 'Migration20261201195144', class: Migration20261201195144 },
+  { name: 'Migration20261201232754', class: Migration20261201232754 },
   { name: 'Migration20261201233006', class: Migration20261201233006 },
 ];
