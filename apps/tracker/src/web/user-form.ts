@@ -4,7 +4,7 @@ import { CreateUserDto, UpdateUserDto } from '../users/dto/user.dto';
 import type { UserView } from '../users/users.service';
 import type { UnitView, UnitsService } from '../units/units.service';
 import { type FieldErrors, list, text, validateForm } from './form-validation';
-import { pickUnit } from './unit-picker';
+import { pickUnit, showPick, withPickError } from './unit-picker';
 
 /*
  * The administrator's user form (new or edited): the urlencoded body, with the unit its picker names,
@@ -81,15 +81,14 @@ export async function toUserDto(
   const pick = plain.role === 'unit' ? await pickUnit(units, p, body, locale) : null;
   if (pick) {
     plain.unitId = pick.unitId;
-    values.unitId = pick.unitId ? String(pick.unitId) : '';
-    values.unitSearch = pick.search;
+    showPick(pick, values);
   }
   const checked =
     mode === 'create'
       ? validateForm(CreateUserDto, plain, locale)
       : validateForm(UpdateUserDto, plain, locale);
   return {
-    checked: pick?.error ? { errors: { ...checked.errors, unitId: pick.error } } : checked,
+    checked: withPickError<CreateUserDto | UpdateUserDto>(checked, pick),
     values,
     candidates: pick?.candidates ?? [],
   };
