@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IntersectionType, PickType } from '@nestjs/swagger';
 import { ActivityQuery } from '../activities/dto/activity.dto';
+import { trim } from '../common/validators';
 import { ReviewQueueQuery } from '../activities/dto/review.dto';
 import { ScopeComplianceQuery, UnitComplianceQuery } from '../compliance/dto/compliance.dto';
 import {
@@ -199,7 +200,7 @@ export class ReviewPageQuery extends IntersectionType(
 }
 
 export class RejectForm extends FormBase {
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -210,7 +211,7 @@ export class VerifyForm extends FormBase {}
 
 /** "Request changes" on the review page and queue: the comment the activity goes back with. */
 export class RequestChangesForm extends FormBase {
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(1000)

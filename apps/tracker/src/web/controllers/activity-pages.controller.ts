@@ -8,14 +8,10 @@ import { Env } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
 import { type ActivityDetail, ActivitiesService } from '../../activities/activities.service';
 import { activityActions } from '../../activities/activity-actions';
-import {
-  CreateActivityDto,
-  ActivityQuery,
-  MAX_ID,
-  UpdateActivityDto,
-} from '../../activities/dto/activity.dto';
+import { ActivityQuery, CreateActivityDto, UpdateActivityDto } from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
+import { MAX_ID } from '../../common/validators';
 import { CommentsService } from '../../comments/comments.service';
 import { MAX_COMMENT_LENGTH } from '../../comments/dto/comment.dto';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';

@@ -14,7 +14,7 @@ import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.servi
 import { REMINDER } from '../../reminders/reminder-dates';
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
-import { MAX_ID } from '../../activities/dto/activity.dto';
+import { MAX_ID } from '../../common/validators';
 import { FlashQuery, FormBase, IsPageNumber, pageCount, PageQueryBase } from '../forms';
 import { submitForm } from '../form-validation';
 import { requestLocale } from '../locale';
