@@ -105,16 +105,8 @@ export function toUnitDto(body: Record<string, unknown>, mode: 'create' | 'updat
 /** A stored unit as the edit form's values. */
 export function unitFormValues(u: UnitView): UnitFormValues {
   return {
-    name: u.name,
-    creditCode: u.creditCode,
-    province: u.province,
-    industry: u.industry,
-    kind: u.kind,
-    program: u.program,
+    ...Object.fromEntries(UNIT_TEXT_FIELDS.map((k) => [k, String(u[k])])),
     ruleSetVersion: String(u.ruleSetVersion),
-    cycleStart: u.cycleStart,
-    cycleEnd: u.cycleEnd,
-    status: u.status,
     contacts: u.contacts.map((c) => `${c.name} <${c.email}>`).join('\n'),
   };
 }
@@ -135,16 +127,8 @@ export function unitFormChoices(ruleSets: RuleSetsService, unit: UnitView | null
 const IMPORT_FIELDS = [
   'row',
   'file',
-  'name',
-  'creditCode',
-  'province',
-  'industry',
-  'kind',
-  'program',
+  ...UNIT_TEXT_FIELDS,
   'ruleSetVersion',
-  'cycleStart',
-  'cycleEnd',
-  'status',
   'contacts',
   'contactName',
   'contactEmail',
