@@ -5,6 +5,7 @@ import {
   Matches,
   MaxLength,
   ValidateBy,
+  ValidateIf,
   type ValidationOptions,
 } from 'class-validator';
 import { isIsoDate, isValidCreditCode } from '@app/compliance';
@@ -18,6 +19,12 @@ import { isIsoDate, isValidCreditCode } from '@app/compliance';
 
 /** Largest id a 32-bit integer column holds; bigger ids would reach the database as an error. */
 export const MAX_ID = 2_147_483_647;
+
+/**
+ * A field that may be left out, but not sent as null: unlike @IsOptional(), null goes through the field's
+ * rules (and is refused by them) instead of reaching a NOT NULL column.
+ */
+export const IsOmittable = () => ValidateIf((_: object, v: unknown) => v !== undefined);
 
 /** Text is trimmed before its rules run; anything else is left for them to refuse. */
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

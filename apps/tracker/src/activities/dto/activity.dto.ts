@@ -2,8 +2,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ACTIVITY_STATUSES, type ActivityStatus, PROVINCE_CODES } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
-import { IsOmittable } from '../../common/validation';
-import { IsCalendarDate, IsRequirementKey, MAX_ID, Trim } from '../../common/validators';
+import { IsOmittable, IsCalendarDate, IsRequirementKey, MAX_ID, Trim } from '../../common/validators';
 import { normalizePersonKey } from '../activity-kinds';
 
 /** A value of a choice field (e.g. standardLevel); the kind catalogue lists the allowed ones. */

@@ -26,8 +26,7 @@ import {
   type UnitStatus,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
-import { IsOmittable } from '../../common/validation';
-import { IsCalendarDate, IsCreditCode, trim, upper } from '../../common/validators';
+import { IsOmittable, IsCalendarDate, IsCreditCode, trim, upper } from '../../common/validators';
 
 export const DEFAULT_PROGRAM = 'service-industry-demo';
 /** A construction cycle is normally 2 years; anything beyond 5 is a typo. */
