@@ -9,13 +9,41 @@ import { ADMIN, createTestApp, type TestApp } from '../support/test-app';
  * The account pages in a real Chromium: changing one's password (other browsers are signed out), the
  * "forgot password" mail's link setting a new one, and single sign-on against a local OpenID Connect
  * provider (a known user signs in, an unknown one is refused), in Chinese and English, on a laptop
- * (1366×768) and a phone (390×844).
+ * (1366×768) and a phone (390×844). Each password test has its own user, who speaks the page's language.
  */
 
 const OLD = 'quartz-lantern-harbor-41';
 const NEW = 'violet-meadow-compass-87';
 const LAPTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
+const BROWSER_LOCALE = { zh: 'zh-CN', en: 'en' } as const;
+
+/** What the password pages and the reset mail say, per language. */
+const TEXT = {
+  zh: {
+    wrongPassword: '当前密码不正确',
+    changed: '密码已修改',
+    requested: '如果该地址属于本平台的账号',
+    subject: '【示范项目平台】重设密码',
+    tooShort: '至少需要 10 个字符',
+    resetDone: '新密码已设置',
+    used: '已使用过',
+  },
+  en: {
+    wrongPassword: 'not your current password',
+    changed: 'Password changed',
+    requested: 'If the address belongs to an account',
+    subject: 'Reset your password',
+    tooShort: 'at least 10',
+    resetDone: 'new password is set',
+    used: 'already used',
+  },
+} as const;
+
+/** The user of one password test: what it does, in which language, at which width. */
+function userFor(what: 'change' | 'reset', locale: 'zh' | 'en', vp: { width: number }): string {
+  return `${what}-${locale}-${vp.width}@test.gov.cn`;
+}
 
 describe('browser: passwords and single sign-on', () => {
   let s: TestApp;
@@ -41,6 +69,16 @@ describe('browser: passwords and single sign-on', () => {
     expect(scroll).toBeLessThanOrEqual(width);
   }
 
+  /** The first mail that reached `email`, waiting for the outbox to send it. */
+  async function mailTo(email: string) {
+    for (let i = 0; i < 300; i++) {
+      const mail = smtp.received.find((m) => m.to.includes(email));
+      if (mail) return mail;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no mail reached ${email}`);
+  }
+
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -56,10 +94,13 @@ describe('browser: passwords and single sign-on', () => {
     });
     await s.app.listen(port, '127.0.0.1');
     const admin = await s.login(ADMIN.email, ADMIN.password);
-    for (const [email, locale] of [
-      ['zhang@test.gov.cn', 'zh'],
-      ['smith@test.gov.cn', 'en'],
-    ]) {
+    const users: [string, 'zh' | 'en'][] = [['zhang@test.gov.cn', 'zh']];
+    for (const what of ['change', 'reset'] as const) {
+      for (const locale of ['zh', 'en'] as const) {
+        for (const vp of [LAPTOP, PHONE]) users.push([userFor(what, locale, vp), locale]);
+      }
+    }
+    for (const [email, locale] of users) {
       const res = await s.http
         .post('/api/v1/users')
         .set('authorization', `Bearer ${admin}`)
@@ -87,73 +128,91 @@ describe('browser: passwords and single sign-on', () => {
     expect(problems.flatMap((p) => p.take()).filter((l) => !expected.test(l))).toEqual([]);
   });
 
-  it('zh, 1366×768: changes the password on its page; another browser is signed out, this one stays', async () => {
-    const other = await page('zh-CN', LAPTOP);
-    await signIn(other.page, 'zhang@test.gov.cn', OLD);
-    const { page: p } = await page('zh-CN', LAPTOP);
-    await signIn(p, 'zhang@test.gov.cn', OLD);
-    await p.click('[data-testid=password-link]');
-    expect(new URL(p.url()).pathname).toBe('/settings/password');
-    await p.fill('#currentPassword', 'not-my-password');
-    await p.fill('#newPassword', NEW);
-    await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=change-password]')]);
-    await expect(p.locator('[data-error-for=currentPassword]').textContent()).resolves.toContain(
-      '当前密码不正确',
-    );
-    await expect(p.locator('#currentPassword').getAttribute('aria-invalid')).resolves.toBe('true');
-    await p.fill('#currentPassword', OLD);
-    await p.fill('#newPassword', NEW);
-    await Promise.all([p.waitForURL(/done=passwordChanged/), p.click('[data-testid=change-password]')]);
-    await expect(p.locator('[data-testid=flash]').textContent()).resolves.toContain('密码已修改');
-    await screenshot(p, 'password-changed-zh-1366');
-    // This browser is still signed in; the other one is sent to the sign-in page.
-    await p.goto('/settings/notices');
-    expect(new URL(p.url()).pathname).toBe('/settings/notices');
-    await other.page.goto('/settings/notices');
-    expect(new URL(other.page.url()).pathname).toBe('/login');
-    await other.context.close();
-  });
+  for (const L of ['zh', 'en'] as const) {
+    for (const vp of [LAPTOP, PHONE]) {
+      const size = `${vp.width}×${vp.height}`;
+      const says = TEXT[L];
 
-  it('en, 390×844: "forgot password" mails a link that sets a new password, once', async () => {
-    const { page: p } = await page('en', PHONE);
-    await p.goto('/login');
-    await p.click('[data-testid=forgot-password]');
-    expect(new URL(p.url()).pathname).toBe('/forgot-password');
-    await fitsWidth(p);
-    await p.fill('#email', 'smith@test.gov.cn');
-    await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=request-reset]')]);
-    await expect(p.locator('[data-testid=reset-requested]').textContent()).resolves.toContain(
-      'If the address belongs to an account',
-    );
-    await s.app.get(OutboxWorker).processDue();
-    await smtp.waitFor(1);
-    const mail = smtp.received.find((m) => m.to.includes('smith@test.gov.cn'))!;
-    expect(mail.parsed.subject).toBe('Reset your password');
-    const link = /http:\/\/127\.0\.0\.1:\d+\/reset-password\?token=[\w-]+/.exec(mail.parsed.text ?? '')![0];
-    await p.goto(link);
-    await fitsWidth(p);
-    await screenshot(p, 'reset-password-en-390');
-    await p.fill('#newPassword', 'short');
-    await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=set-password]')]);
-    await expect(p.locator('[data-error-for=newPassword]').textContent()).resolves.toContain('at least 10');
-    await p.fill('#newPassword', NEW);
-    await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=set-password]')]);
-    await expect(p.locator('[data-testid=reset-done]').textContent()).resolves.toContain(
-      'new password is set',
-    );
-    await p.click('[data-testid=to-login]');
-    await signIn(p, 'smith@test.gov.cn', NEW);
-    expect(new URL(p.url()).pathname).toBe('/overview');
-    // The same link again: refused, with the way to a new one.
-    const again = await page('en', PHONE);
-    await again.page.goto(link);
-    await again.page.fill('#newPassword', 'amber-orchard-telescope-19');
-    await Promise.all([again.page.waitForLoadState('load'), again.page.click('[data-testid=set-password]')]);
-    await expect(again.page.locator('[data-testid=form-error]').textContent()).resolves.toContain(
-      'already used',
-    );
-    await expect(again.page.locator('a[href="/forgot-password"]').count()).resolves.toBe(1);
-  });
+      it(`${L}, ${size}: changes the password on its page; another browser is signed out, this one stays`, async () => {
+        const email = userFor('change', L, vp);
+        const other = await page(BROWSER_LOCALE[L], vp);
+        await signIn(other.page, email, OLD);
+        const { page: p } = await page(BROWSER_LOCALE[L], vp);
+        await signIn(p, email, OLD);
+        await p.click('[data-testid=password-link]');
+        expect(new URL(p.url()).pathname).toBe('/settings/password');
+        await fitsWidth(p);
+        await p.fill('#currentPassword', 'not-my-password');
+        await p.fill('#newPassword', NEW);
+        await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=change-password]')]);
+        await expect(p.locator('[data-error-for=currentPassword]').textContent()).resolves.toContain(
+          says.wrongPassword,
+        );
+        await expect(p.locator('#currentPassword').getAttribute('aria-invalid')).resolves.toBe('true');
+        await p.fill('#currentPassword', OLD);
+        await p.fill('#newPassword', NEW);
+        await Promise.all([p.waitForURL(/done=passwordChanged/), p.click('[data-testid=change-password]')]);
+        await expect(p.locator('[data-testid=flash]').textContent()).resolves.toContain(says.changed);
+        await fitsWidth(p);
+        await screenshot(p, `password-changed-${L}-${vp.width}`);
+        // This browser is still signed in; the other one is sent to the sign-in page.
+        await p.goto('/settings/notices');
+        expect(new URL(p.url()).pathname).toBe('/settings/notices');
+        await other.page.goto('/settings/notices');
+        expect(new URL(other.page.url()).pathname).toBe('/login');
+        await other.context.close();
+      });
+
+      it(`${L}, ${size}: "forgot password" mails a link that sets a new password, once`, async () => {
+        const email = userFor('reset', L, vp);
+        const { page: p } = await page(BROWSER_LOCALE[L], vp);
+        await p.goto('/login');
+        await p.click('[data-testid=forgot-password]');
+        expect(new URL(p.url()).pathname).toBe('/forgot-password');
+        await fitsWidth(p);
+        await p.fill('#email', email);
+        await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=request-reset]')]);
+        await expect(p.locator('[data-testid=reset-requested]').textContent()).resolves.toContain(
+          says.requested,
+        );
+        await s.app.get(OutboxWorker).processDue();
+        const mail = await mailTo(email);
+        // The mail speaks the user's language.
+        expect(mail.parsed.subject).toBe(says.subject);
+        const link = /http:\/\/127\.0\.0\.1:\d+\/reset-password\?token=[\w-]+/.exec(
+          mail.parsed.text ?? '',
+        )![0];
+        await p.goto(link);
+        await fitsWidth(p);
+        await screenshot(p, `reset-password-${L}-${vp.width}`);
+        await p.fill('#newPassword', 'short');
+        await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=set-password]')]);
+        await expect(p.locator('[data-error-for=newPassword]').textContent()).resolves.toContain(
+          says.tooShort,
+        );
+        await p.fill('#newPassword', NEW);
+        await Promise.all([p.waitForLoadState('load'), p.click('[data-testid=set-password]')]);
+        await expect(p.locator('[data-testid=reset-done]').textContent()).resolves.toContain(says.resetDone);
+        await fitsWidth(p);
+        await p.click('[data-testid=to-login]');
+        await signIn(p, email, NEW);
+        expect(new URL(p.url()).pathname).toBe('/overview');
+        // The same link again: refused, with the way to a new one.
+        const again = await page(BROWSER_LOCALE[L], vp);
+        await again.page.goto(link);
+        await again.page.fill('#newPassword', 'amber-orchard-telescope-19');
+        await Promise.all([
+          again.page.waitForLoadState('load'),
+          again.page.click('[data-testid=set-password]'),
+        ]);
+        await expect(again.page.locator('[data-testid=form-error]').textContent()).resolves.toContain(
+          says.used,
+        );
+        await expect(again.page.locator('a[href="/forgot-password"]').count()).resolves.toBe(1);
+        await fitsWidth(again.page);
+      });
+    }
+  }
 
   it('zh, 1366×768: signs a known user in through the identity provider', async () => {
     await idp.loginAs('zhang@test.gov.cn');

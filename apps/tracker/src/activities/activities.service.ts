@@ -192,6 +192,24 @@ export class ActivitiesService {
     });
   }
 
+  /**
+   * Records an activity and submits it at once. A new activity has no files yet, so one whose requirement
+   * needs evidence stays a draft (`submitted: false`); any other refusal of the submit propagates.
+   */
+  async createAndSubmit(
+    p: Principal,
+    dto: CreateActivityDto,
+  ): Promise<{ activity: ActivityView; submitted: boolean }> {
+    const created = await this.create(p, dto);
+    try {
+      return { activity: await this.submit(p, created.id), submitted: true };
+    } catch (e) {
+      if (e instanceof InvalidInputError && e.field === 'evidence')
+        return { activity: created, submitted: false };
+      throw e;
+    }
+  }
+
   /** Edits a draft or a rejected activity (the unit's users or an administrator). */
   async update(p: Principal, id: number, dto: UpdateActivityDto): Promise<ActivityView> {
     Access.assert(p, 'activities:record');
@@ -227,6 +245,12 @@ export class ActivitiesService {
       await this.integrity.refresh(em, a.id);
       return ActivitiesService.view(a);
     });
+  }
+
+  /** Saves the edit, then submits it (the resubmission after a rejection too). */
+  async updateAndSubmit(p: Principal, id: number, dto: UpdateActivityDto): Promise<ActivityView> {
+    await this.update(p, id, dto);
+    return this.submit(p, id);
   }
 
   /** Draft or rejected → submitted for review; a previous reject reason is cleared. */

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import { InvalidInputError } from '@app/common';
-import { MAX_ID } from './dto/activity.dto';
+import { MAX_ID } from '../common/validators';
 
 /**
  * A record id from the path: a positive 32-bit integer. Anything else is a 400 naming the parameter,

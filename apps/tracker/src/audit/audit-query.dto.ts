@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../common/pagination';
-import { IsCalendarDate } from '../units/dto/unit.dto';
+import { IsCalendarDate } from '../common/validators';
 
 export class AuditQuery extends PageQuery {
   /** create, update, delete, submit, verify, reject, login, ... */

@@ -1,5 +1,4 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
 
 const RULES_ZH: Record<string, string> = {
   whitelistValidation: '不允许的字段',
@@ -31,12 +30,6 @@ const RULES_ZH: Record<string, string> = {
   isObject: '必须是对象',
   nestedValidation: '必须是对象',
 };
-
-/**
- * A field that may be left out, but not sent as null: unlike @IsOptional(), null goes through the field's
- * rules (and is refused by them) instead of reaching a NOT NULL column.
- */
-export const IsOmittable = () => ValidateIf((_: object, v: unknown) => v !== undefined);
 
 /** Flattens nested class-validator errors into {field: 'contacts.0.email', rule, message}. */
 export function flattenErrors(errors: ValidationError[], prefix = '') {

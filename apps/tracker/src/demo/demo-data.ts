@@ -19,6 +19,24 @@ import {
   withCheckChar,
 } from '@app/compliance';
 import { type DemoCity, placesOf } from './demo-places';
+import {
+  ACTIVITY_TEXT,
+  BRANDS,
+  CERTIFICATES,
+  EVENT_TITLES,
+  GIVEN,
+  INDUSTRIES,
+  NAME_TEXT,
+  NATIONAL_JOURNALS,
+  NATIONAL_MEDIA,
+  PAPER_TITLES,
+  REGIONAL_INDUSTRIES,
+  REJECT_REASONS,
+  STANDARD_LEVEL_NAMES,
+  STANDARD_TOPICS,
+  SURNAMES,
+  VENUES,
+} from './demo-vocabulary';
 
 /*
  * Demonstration data for one province, built as plain values (no database) so it can be tested and
@@ -172,116 +190,7 @@ export class Prng {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Vocabulary
-
-const INDUSTRIES: { industry: string; short: string; suffix: string; prefix: string }[] = [
-  { industry: '物业服务', short: '物业', suffix: '物业服务有限公司', prefix: 'SB/T' },
-  { industry: '现代物流', short: '物流', suffix: '供应链管理有限公司', prefix: 'WB/T' },
-  { industry: '养老服务', short: '养老', suffix: '养老服务有限公司', prefix: 'MZ/T' },
-  { industry: '家政服务', short: '家政', suffix: '家政服务有限公司', prefix: 'SB/T' },
-  { industry: '餐饮服务', short: '餐饮', suffix: '餐饮管理有限公司', prefix: 'SB/T' },
-  { industry: '旅游服务', short: '旅游', suffix: '国际旅行社有限公司', prefix: 'LB/T' },
-  { industry: '酒店住宿', short: '酒店', suffix: '酒店管理有限公司', prefix: 'LB/T' },
-  { industry: '健康管理服务', short: '健康', suffix: '健康管理有限公司', prefix: 'WS/T' },
-  { industry: '电子商务', short: '电商', suffix: '电子商务有限公司', prefix: 'SB/T' },
-  { industry: '会展服务', short: '会展', suffix: '会展服务有限公司', prefix: 'SB/T' },
-  { industry: '检验检测', short: '检测', suffix: '检测技术有限公司', prefix: 'RB/T' },
-  { industry: '人力资源服务', short: '人力资源', suffix: '人力资源服务有限公司', prefix: 'LD/T' },
-  { industry: '商贸流通', short: '商贸', suffix: '商贸有限公司', prefix: 'SB/T' },
-  { industry: '汽车后市场服务', short: '汽车服务', suffix: '汽车服务有限公司', prefix: 'SB/T' },
-  { industry: '公共交通', short: '公交', suffix: '公共交通有限公司', prefix: 'JT/T' },
-  { industry: '科技服务', short: '科技服务', suffix: '科技服务有限公司', prefix: 'SB/T' },
-  { industry: '文化创意服务', short: '文创', suffix: '文化传播有限公司', prefix: 'WH/T' },
-];
-
-const REGIONAL_INDUSTRIES = ['社区居家养老服务', '全域旅游服务', '商贸流通服务', '公共服务'];
-
-const BRANDS = [
-  '华信',
-  '恒丰',
-  '德润',
-  '康宁',
-  '汇通',
-  '嘉禾',
-  '信达',
-  '悦居',
-  '万邦',
-  '合众',
-  '瑞丰',
-  '明珠',
-  '博雅',
-  '天润',
-  '锦程',
-  '乐活',
-  '远航',
-  '和美',
-  '安泰',
-  '弘业',
-  '正源',
-  '宏图',
-  '永安',
-  '海晖',
-  '金桥',
-  '顺安',
-  '鼎新',
-  '惠民',
-  '星河',
-  '聚贤',
-];
-
-const SURNAMES: [string, string][] = [
-  ['张', 'zhang'],
-  ['王', 'wang'],
-  ['李', 'li'],
-  ['刘', 'liu'],
-  ['陈', 'chen'],
-  ['杨', 'yang'],
-  ['黄', 'huang'],
-  ['赵', 'zhao'],
-  ['周', 'zhou'],
-  ['吴', 'wu'],
-  ['徐', 'xu'],
-  ['孙', 'sun'],
-  ['马', 'ma'],
-  ['朱', 'zhu'],
-  ['胡', 'hu'],
-  ['郭', 'guo'],
-  ['何', 'he'],
-  ['林', 'lin'],
-  ['罗', 'luo'],
-  ['梁', 'liang'],
-  ['郑', 'zheng'],
-  ['谢', 'xie'],
-  ['冯', 'feng'],
-  ['邓', 'deng'],
-];
-
-const GIVEN: [string, string][] = [
-  ['伟', 'wei'],
-  ['芳', 'fang'],
-  ['娜', 'na'],
-  ['敏', 'min'],
-  ['静', 'jing'],
-  ['磊', 'lei'],
-  ['洋', 'yang'],
-  ['婷', 'ting'],
-  ['杰', 'jie'],
-  ['强', 'qiang'],
-  ['晓燕', 'xiaoyan'],
-  ['志明', 'zhiming'],
-  ['海涛', 'haitao'],
-  ['建华', 'jianhua'],
-  ['文静', 'wenjing'],
-  ['佳琪', 'jiaqi'],
-  ['子豪', 'zihao'],
-  ['雨欣', 'yuxin'],
-  ['国栋', 'guodong'],
-  ['秀英', 'xiuying'],
-  ['立新', 'lixin'],
-  ['慧敏', 'huimin'],
-  ['嘉欣', 'jiaxin'],
-  ['振华', 'zhenhua'],
-];
+// Vocabulary (the lists are in demo-vocabulary.ts)
 
 /** '养老服务' + '服务提供规范' → '养老服务提供规范', not '养老服务服务…'. */
 function joinService(industry: string, rest: string): string {
@@ -295,55 +204,14 @@ function person(rnd: Prng): { zh: string; latin: string } {
   return { zh: s + g, latin: `${gp}.${sp}` };
 }
 
-/** Journals: national ones count for national_papers, provincial ones are recorded but do not. */
-const NATIONAL_JOURNALS = [
-  { name: '中国标准化', issn: '1002-5944' },
-  { name: '标准科学', issn: '1674-5698' },
-  { name: '大众标准化', issn: '1007-1350' },
-];
-
-const NATIONAL_MEDIA = ['人民日报', '经济日报', '中国质量报', '中国市场监管报'];
-
-const STANDARD_TOPICS = [
-  '服务质量评价规范',
-  '服务提供规范',
-  '从业人员职业能力要求',
-  '顾客满意度测评指南',
-  '服务安全管理规范',
-  '服务设施配置要求',
-  '智慧服务平台建设指南',
-  '服务合同管理规范',
-  '投诉处理规范',
-  '绿色服务评价指南',
-];
-
-const PAPER_TITLES: ((industry: string) => string)[] = [
-  (ind: string) => `${ind}标准化实践与思考`,
-  (ind: string) => `基于标准化的${ind}质量提升路径研究`,
-  (ind: string) => `${ind}标准体系构建与实施成效分析`,
-  () => '服务业标准化示范项目建设经验探析',
-  (ind: string) => joinService(ind, '服务标准实施效果评价方法研究'),
-];
-
-const EVENT_TITLES: ((industry: string, short: string, province: string) => string)[] = [
-  (ind: string) => `${ind}标准化经验交流会`,
-  (_: string, short: string) => `${short}服务标准化示范现场观摩会`,
-  (_: string, short: string) => `标准化开放日：走进${short}`,
-  (ind: string, _s: string, prov: string) => `${prov}${ind}标准化示范项目交流研讨会`,
-  (ind: string) => joinService(ind, '服务规范宣贯暨经验交流会'),
-];
-
-const VENUES = ['国际会议中心', '市民服务中心', '示范基地多功能厅', '会展中心', '标准化服务中心报告厅'];
-
-const CERTIFICATES = ['标准化工程师（中级）', '标准化专业人才培训结业证书', '服务业标准化内审员证书'];
-
-const REJECT_REASONS = [
-  '证明材料不完整，请补充活动签到表和现场照片。',
-  '活动日期与证明材料不一致，请核实后重新提交。',
-  '缺少培训结业证书扫描件。',
-  '报道链接无法打开，请上传报道截图。',
-  '所附材料与填报内容不符，请修改后重新提交。',
-];
+/** A template of demo-vocabulary.ts filled in, in one pass; `{industry}服务…` joins as joinService does. */
+function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}(服务)?/g, (_all, key: string, service?: string) => {
+    const v = vars[key];
+    if (v === undefined) throw new RangeError(`demo template ${template} lacks {${key}}`);
+    return key === 'industry' && service ? joinService(String(v), service) : `${v}${service ?? ''}`;
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Identity of a unit (depends only on the province and the index, so reruns find the same units)
@@ -384,7 +252,7 @@ export function demoIdentity(province: string, index: number): DemoIdentity {
     const [district, code] = regional.d;
     return {
       index,
-      name: `${regional.city.name}${district}人民政府`,
+      name: fill(NAME_TEXT.regionalUnit, { city: regional.city.name, district }),
       short: district,
       // 1 = 机构编制 registration, 1 = 机关.
       creditCode: withCheckChar(`11${code}${body}${orgCodeCheck(body)}`),
@@ -546,13 +414,17 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
   const stdYear = Math.min(Number(date.slice(0, 4)), ctx.year);
   switch (req) {
     case 'exchange_events': {
-      const title = rnd.pick(EVENT_TITLES)(id.industry, id.short, ctx.provinceShort);
+      const title = fill(rnd.pick(EVENT_TITLES), {
+        industry: id.industry,
+        short: id.short,
+        province: ctx.provinceShort,
+      });
       const participants = rnd.int(30, 200);
       return {
         requirement: req,
         title,
-        description: `${id.name}承办，邀请同行业单位、行业协会和市场监管部门代表参加，交流标准化建设经验，约 ${participants} 人参加。`,
-        location: `${id.city.name}${rnd.pick(VENUES)}`,
+        description: fill(ACTIVITY_TEXT.exchangeEvent.description, { unit: id.name, participants }),
+        location: fill(ACTIVITY_TEXT.exchangeEvent.location, { city: id.city.name, venue: rnd.pick(VENUES) }),
         participants,
       };
     }
@@ -561,8 +433,8 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
       if (!qualifying) {
         return {
           requirement: req,
-          title: `牵头起草团体标准《${topic}》`,
-          description: '团体标准，记录备查（不计入标准制修订项目需求）。',
+          title: fill(ACTIVITY_TEXT.groupStandard.title, { topic }),
+          description: ACTIVITY_TEXT.groupStandard.description,
           standardLevel: 'group',
           standardKind: 'proposal',
           standardNumber: `T/CAS ${rnd.int(100, 999)}-${stdYear}`,
@@ -572,8 +444,8 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
         const number = `GB/T ${rnd.int(10000, 45999)}-${stdYear - rnd.int(2, 8)}`;
         return {
           requirement: req,
-          title: `《${number} ${topic}》实施情况报告`,
-          description: '总结该国家标准在本单位的实施情况、存在问题和修订建议，报送标准化主管部门。',
+          title: fill(ACTIVITY_TEXT.implementationReport.title, { number, topic }),
+          description: ACTIVITY_TEXT.implementationReport.description,
           standardLevel: 'national',
           standardKind: 'implementation_report',
           standardNumber: number,
@@ -587,16 +459,19 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
         'local',
         'international',
       ] as const);
-      const [levelZh, number] = {
-        national: ['国家标准', `${stdYear}${String(rnd.int(1000, 4999))}-T-469`],
-        industry: ['行业标准', `${id.standardPrefix} ${rnd.int(10000, 11999)}-${stdYear}`],
-        local: ['地方标准', `DB${ctx.province}/T ${rnd.int(1000, 2999)}-${stdYear}`],
-        international: ['国际标准', `ISO/NP ${rnd.int(20000, 29999)}`],
-      }[level];
+      // Every level's number is drawn (in this order), whichever is taken: the draws stay as they were.
+      const numbers = {
+        national: `${stdYear}${String(rnd.int(1000, 4999))}-T-469`,
+        industry: `${id.standardPrefix} ${rnd.int(10000, 11999)}-${stdYear}`,
+        local: `DB${ctx.province}/T ${rnd.int(1000, 2999)}-${stdYear}`,
+        international: `ISO/NP ${rnd.int(20000, 29999)}`,
+      };
+      const number = numbers[level];
+      const levelZh = STANDARD_LEVEL_NAMES[level];
       return {
         requirement: req,
-        title: `提出${levelZh}《${topic}》制定项目需求`,
-        description: `结合示范项目实践，提出${levelZh}制修订项目需求，已报送相关标准化技术组织。`,
+        title: fill(ACTIVITY_TEXT.standardProposal.title, { level: levelZh, topic }),
+        description: fill(ACTIVITY_TEXT.standardProposal.description, { level: levelZh }),
         standardLevel: level,
         standardKind: 'proposal',
         standardNumber: number,
@@ -606,14 +481,22 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
       const journal = qualifying
         ? rnd.pick(NATIONAL_JOURNALS)
         : {
-            name: `${ctx.provinceShort}质量与标准化`,
+            name: fill(ACTIVITY_TEXT.paper.provincialJournal, { province: ctx.provinceShort }),
             issn: issnWithCheck(`1${rnd.int(100, 999)}${rnd.int(100, 999)}`),
           };
       const co = person(rnd).zh;
       return {
         requirement: req,
-        title: rnd.pick(PAPER_TITLES)(id.industry),
-        description: `发表于《${journal.name}》${date.slice(0, 4)}年第${Number(date.slice(5, 7))}期。`,
+        title: fill(rnd.pick(PAPER_TITLES), {
+          industry: id.industry,
+          short: id.short,
+          province: ctx.provinceShort,
+        }),
+        description: fill(ACTIVITY_TEXT.paper.description, {
+          journal: journal.name,
+          year: date.slice(0, 4),
+          issue: Number(date.slice(5, 7)),
+        }),
         journal: journal.name,
         journalLevel: qualifying ? 'national' : 'provincial',
         issn: journal.issn,
@@ -626,8 +509,8 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
       const certificate = rnd.pick(CERTIFICATES);
       return {
         requirement: req,
-        title: `培养标准化专业人才：${p}，取得${certificate}`,
-        description: `${p}完成标准化专业培训并取得${certificate}。`,
+        title: fill(ACTIVITY_TEXT.trainee.title, { person: p, certificate }),
+        description: fill(ACTIVITY_TEXT.trainee.description, { person: p, certificate }),
         personName: p,
         personKey: key,
         certificate,
@@ -637,9 +520,9 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
       return {
         requirement: req,
         // Numbered in date order once all of the unit's activities exist.
-        title: `${id.short}示范项目工作动态`,
-        description: '报告本期标准体系运行、标准实施检查和示范推广工作进展。',
-        recipient: `${ctx.provinceName}市场监督管理局`,
+        title: fill(ACTIVITY_TEXT.workUpdate.title, { short: id.short }),
+        description: ACTIVITY_TEXT.workUpdate.description,
+        recipient: fill(ACTIVITY_TEXT.workUpdate.recipient, { province: ctx.provinceName }),
       };
     }
     case 'media_reports': {
@@ -650,8 +533,8 @@ function fieldsFor(req: string, ctx: Ctx, date: IsoDate, qualifying: boolean): F
         : [id.city.paper, 'municipal'];
       return {
         requirement: req,
-        title: `${outlet}：${id.short}以标准化提升服务质量`,
-        description: `${outlet}报道${id.name}开展服务业标准化示范建设的做法和成效。`,
+        title: fill(ACTIVITY_TEXT.mediaReport.title, { outlet, short: id.short }),
+        description: fill(ACTIVITY_TEXT.mediaReport.description, { outlet, unit: id.name }),
         outlet,
         outletLevel: level,
         url: `https://news.example.com/${date.replace(/-/g, '/')}/${rnd.int(100000, 999999)}.html`,
@@ -715,7 +598,7 @@ export function buildDemoData(o: DemoOptions): DemoData {
   const supRnd = new Prng(`supervisor:${o.province}`);
   const supervisor = {
     email: demoSupervisorEmail(o.province),
-    name: `${person(supRnd).zh}（${province.zh}市场监督管理局）`,
+    name: fill(NAME_TEXT.supervisor, { person: person(supRnd).zh, province: province.zh }),
     provinces: [o.province],
   };
 
@@ -864,11 +747,11 @@ function extras(
       withStatus(
         {
           requirement: req.key,
-          title: `${again.name}参加标准化高级研修班`,
-          description: `${again.name}再次参加培训（同一人员，按一人计）。`,
+          title: fill(ACTIVITY_TEXT.traineeAgain.title, { person: again.name }),
+          description: fill(ACTIVITY_TEXT.traineeAgain.description, { person: again.name }),
           personName: again.name,
           personKey: again.key,
-          certificate: '标准化高级研修班结业证书',
+          certificate: ACTIVITY_TEXT.traineeAgain.certificate,
         },
         date,
         'verified',
@@ -896,7 +779,7 @@ function numberWorkUpdates(id: DemoIdentity, activities: DemoActivity[]): void {
     if (a.requirement !== 'work_updates') continue;
     const y = a.date.slice(0, 4);
     issues[y] = (issues[y] ?? 0) + 1;
-    a.title = `${id.short}示范项目工作动态（${y}年第${issues[y]}期）`;
+    a.title = fill(ACTIVITY_TEXT.workUpdate.numberedTitle, { short: id.short, year: y, issue: issues[y] });
   }
 }
 

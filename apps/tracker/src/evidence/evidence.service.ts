@@ -196,11 +196,16 @@ export class EvidenceService {
     return { file: evidenceView(f), inlineAllowed, stream: this.store.open(f.storedName) };
   }
 
-  /** Soft delete (the bytes stay, the audit log says who removed what). */
-  async remove(p: Principal, id: number): Promise<void> {
+  /**
+   * Soft delete (the bytes stay, the audit log says who removed what). With `activityId`, the file must
+   * belong to that activity; any other does not exist from there (404).
+   */
+  async remove(p: Principal, id: number, activityId?: number): Promise<void> {
     Access.assert(p, 'activities:record');
     await this.em.transactional(async () => {
       const f = await this.find(p, id);
+      if (activityId !== undefined && f.activity.id !== activityId)
+        throw new NotFoundError(`evidence file ${id}`);
       if (p.role !== 'admin') await this.editableActivity(p, f.activity.id, 'remove');
       else {
         const a = await this.em.findOneOrFail(Activity, f.activity.id, { populate: ['unit'] });

@@ -1,5 +1,5 @@
 import { IsIn } from 'class-validator';
-import { IsOmittable } from '../common/validation';
+import { IsOmittable } from '../common/validators';
 import { COMMENTS_CHOICES, REJECTED_CHOICES, SUBMISSIONS_CHOICES, VERIFIED_CHOICES } from './notice-kinds';
 
 /** The caller's event notice choices per kind. */

@@ -77,14 +77,20 @@ export class RemindersService {
 
   /** A program's reminder days; 404 for an unknown program. */
   async settingsOf(program: string): Promise<ProgramReminders> {
-    const defaultDays = this.ruleSets.latest(program).reminderDays;
-    const row = await this.em.findOne(ProgramSetting, { program });
-    return {
-      program,
-      days: row?.reminderDays ?? defaultDays,
-      defaultDays,
-      overridden: !!row?.reminderDays,
-    };
+    this.ruleSets.latest(program);
+    return (await this.settingsOfEach([program]))[program];
+  }
+
+  /** The reminder days of each of `programs`, keyed by program, read in one query. */
+  async settingsOfEach(programs: Iterable<string>): Promise<Record<string, ProgramReminders>> {
+    const overrides = await this.overrides();
+    const out: Record<string, ProgramReminders> = {};
+    for (const program of programs) {
+      const defaultDays = this.ruleSets.latest(program).reminderDays;
+      const own = overrides.get(program);
+      out[program] = { program, days: own ?? defaultDays, defaultDays, overridden: !!own };
+    }
+    return out;
   }
 
   /** Sets (or, with null, drops) a program's override of its rule set's days; validated by the DTO. */

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
-import type { IsoDate, LocalizedText, Period, RequirementStatus } from '@app/compliance';
+import {
+  type IsoDate,
+  type LocalizedText,
+  type Period,
+  PROVINCES,
+  type ProvinceCode,
+  type RequirementStatus,
+} from '@app/compliance';
 import { InvalidInputError } from '@app/common';
 import { Activity, Unit } from '@app/db';
-import type { Principal } from '@app/auth';
+import { type Principal, ScopePolicy } from '@app/auth';
+import { Clock } from '../common/clock';
 import { type Locale, t } from '@app/reporting/i18n';
 import { ComplianceService, scopeFilterOf } from '../compliance/compliance.service';
 import type { ScopeRequirementCell, UnitSummary } from '../compliance/compliance.types';
@@ -50,7 +58,27 @@ export class ProvinceYearService {
   constructor(
     private readonly em: EntityManager,
     private readonly compliance: ComplianceService,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * The year report a page opens: the named province and year, or else the caller's first province (in
+   * the list order) and last year; with the provinces the caller may choose from.
+   */
+  async viewOrDefault(
+    p: Principal,
+    province: string | undefined,
+    year: number | undefined,
+  ): Promise<{ view: ProvinceYearView; provinces: ProvinceCode[] }> {
+    const scope = ScopePolicy.provinces(p);
+    const provinces = PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code);
+    const view = await this.view(
+      p,
+      province ?? provinces[0] ?? '--',
+      year ?? Number(this.clock.today().slice(0, 4)) - 1,
+    );
+    return { view, provinces };
+  }
 
   async view(p: Principal, province: string, year: number): Promise<ProvinceYearView> {
     if (!Number.isInteger(year) || year < 2000 || year > 2100) {

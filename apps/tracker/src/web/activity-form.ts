@@ -48,6 +48,15 @@ export function formValues(body: Record<string, unknown>): FormValues {
   return out;
 }
 
+/** A stored activity as the edit form's values (its text and number fields). */
+export function activityFormValues(a: object): FormValues {
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(a)) {
+    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  }
+  return out;
+}
+
 /**
  * Turns the urlencoded form into the API's DTO, with the same validation. Only the chosen kind's fields
  * are taken (the others are hidden on the page); on an edit an emptied optional field is cleared.

@@ -1,16 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import {
-  ACTIVITY_STATUSES,
-  type ActivityStatus,
-  PROVINCE_CODES,
-  REQUIREMENT_STATUSES,
-  type RequirementStatus,
-  UNIT_STATUSES,
-  type UnitStatus,
-} from '@app/compliance';
-import { IsCalendarDate, IsRequirementKey } from '../activities/dto/activity.dto';
+import { IntersectionType, PickType } from '@nestjs/swagger';
+import { ActivityQuery } from '../activities/dto/activity.dto';
+import { trim } from '../common/validators';
+import { ReviewQueueQuery } from '../activities/dto/review.dto';
+import { ScopeComplianceQuery, UnitComplianceQuery } from '../compliance/dto/compliance.dto';
 import {
   LEAGUE_BY,
   LEAGUE_ORDERS,
@@ -164,80 +159,38 @@ export class FlashQuery extends PageQueryBase {
   done?: FlashKey;
 }
 
-export class UnitPageQuery extends FlashQuery {
-  /** Picks the period (any date inside it). */
-  @IsOptional()
-  @IsCalendarDate()
-  at?: string;
-
-  @IsOptional()
-  @IsRequirementKey()
-  requirement?: string;
-
-  @IsOptional()
-  @IsIn(ACTIVITY_STATUSES)
-  status?: ActivityStatus;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  q?: string;
-
+/** The unit page: the API's period pick (UnitComplianceQuery) and activity filters (ActivityQuery). */
+export class UnitPageQuery extends IntersectionType(
+  FlashQuery,
+  UnitComplianceQuery,
+  PickType(ActivityQuery, ['requirement', 'status', 'q'] as const),
+) {
   @IsPageNumber()
   page?: number;
 }
 
-export class OverviewQuery extends PageQueryBase {
-  @IsOptional()
-  @IsCalendarDate()
-  at?: string;
-
-  @IsOptional()
-  @IsIn(PROVINCE_CODES)
-  province?: string;
-
+/**
+ * The overview: the API's scope filters (ScopeComplianceQuery), with the page's language; the industry
+ * may be sent blank (the filter form's empty field), and the page size is fixed.
+ */
+export class OverviewQuery extends IntersectionType(
+  PageQueryBase,
+  PickType(ScopeComplianceQuery, ['at', 'province', 'status', 'cohort', 'unitStatus'] as const),
+) {
   @IsOptional()
   @IsString()
   @MaxLength(100)
   industry?: string;
 
-  @IsOptional()
-  @IsIn(REQUIREMENT_STATUSES)
-  status?: RequirementStatus;
-
-  /** Year the construction cycle started (批次). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1990)
-  @Max(2100)
-  cohort?: number;
-
-  /** The unit record's lifecycle status (active, under evaluation, accepted, not accepted, revoked). */
-  @IsOptional()
-  @IsIn(UNIT_STATUSES)
-  unitStatus?: UnitStatus;
-
   @IsPageNumber()
   page?: number;
 }
 
-export class ReviewPageQuery extends FlashQuery {
-  @IsOptional()
-  @IsIn(PROVINCE_CODES)
-  province?: string;
-
-  @IsOptional()
-  @IsRequirementKey()
-  requirement?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
-  unitId?: number;
-
+/** The review queue page: the API's queue filters (ReviewQueueQuery), with the page's language and flash. */
+export class ReviewPageQuery extends IntersectionType(
+  FlashQuery,
+  PickType(ReviewQueueQuery, ['province', 'requirement', 'unitId'] as const),
+) {
   @IsPageNumber()
   page?: number;
 
@@ -258,7 +211,7 @@ export class ReviewPageQuery extends FlashQuery {
 }
 
 export class RejectForm extends FormBase {
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -278,7 +231,7 @@ export class ExplainDuplicateForm extends FormBase {
 
 /** "Request changes" on the review page and queue: the comment the activity goes back with. */
 export class RequestChangesForm extends FormBase {
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(1000)

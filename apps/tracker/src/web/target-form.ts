@@ -54,3 +54,15 @@ export function targetValues(body: Record<string, unknown>): Record<string, stri
 export function formField(field: string): string {
   return field.replace(/^targets\.\d+\./, '');
 }
+
+/** The refused form shown again: its values as typed, the messages on the form's own fields. */
+export function refusedTargetForm(
+  body: Record<string, unknown>,
+  { errors, formError }: { errors: FieldErrors; formError: string },
+): TargetFormState {
+  return {
+    values: targetValues(body),
+    errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [formField(k), v])),
+    formError,
+  };
+}

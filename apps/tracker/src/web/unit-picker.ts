@@ -2,7 +2,7 @@ import type { Principal } from '@app/auth';
 import { t, type Locale } from '@app/reporting/i18n';
 import { UnitQuery } from '../units/dto/unit.dto';
 import type { UnitView, UnitsService } from '../units/units.service';
-import { text } from './form-validation';
+import { type FieldErrors, text } from './form-validation';
 
 /** At most this many units are offered when a search matches several. */
 export const PICKER_LIMIT = 20;
@@ -56,4 +56,18 @@ export async function pickUnit(
     error: t(locale, 'picker.unit.several', { n: found.total, q: search }),
     candidates: found.items,
   };
+}
+
+/** The pick written into the form's values shown again: the unit's id and the search text. */
+export function showPick(pick: UnitPick, values: Record<string, unknown>): void {
+  values.unitId = pick.unitId ? String(pick.unitId) : '';
+  values.unitSearch = pick.search;
+}
+
+/** A form's check with the picker's refusal (no match, several) added on the unitId field. */
+export function withPickError<T>(
+  checked: { dto?: T; errors: FieldErrors },
+  pick: UnitPick | null,
+): { dto?: T; errors: FieldErrors } {
+  return pick?.error ? { errors: { ...checked.errors, unitId: pick.error } } : checked;
 }

@@ -1,55 +1,9 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  buildMessage,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateBy,
-  type ValidationOptions,
-} from 'class-validator';
-import { ACTIVITY_STATUSES, type ActivityStatus, isIsoDate, PROVINCE_CODES } from '@app/compliance';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ACTIVITY_STATUSES, type ActivityStatus, PROVINCE_CODES } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable, IsCalendarDate, IsRequirementKey, MAX_ID, Trim } from '../../common/validators';
 import { normalizePersonKey } from '../activity-kinds';
-
-/** Largest id a 32-bit integer column holds; bigger ids would reach the database as an error. */
-export const MAX_ID = 2_147_483_647;
-
-/** A real calendar date written YYYY-MM-DD (2025-02-29 is refused). Rule name matches the zh catalogue. */
-export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isISO8601',
-      validator: {
-        validate: (value) => isIsoDate(value),
-        defaultMessage: buildMessage(
-          (each) => `${each}$property must be a calendar date written YYYY-MM-DD`,
-          options,
-        ),
-      },
-    },
-    options,
-  );
-}
-
-/**
- * A requirement key (lower_snake_case). Whether the unit's rule set has it, and which values a choice
- * field takes, is the requirement registry's to say (RuleSetsService), checked by the service.
- */
-export function IsRequirementKey(): PropertyDecorator {
-  return (target, key) => {
-    IsString()(target, key);
-    MaxLength(40)(target, key);
-    Matches(/^[a-z][a-z0-9_]*$/)(target, key);
-  };
-}
 
 /** A value of a choice field (e.g. standardLevel); the kind catalogue lists the allowed ones. */
 function IsChoice(): PropertyDecorator {
@@ -58,9 +12,6 @@ function IsChoice(): PropertyDecorator {
     MaxLength(40)(target, key);
   };
 }
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const Trim = () => Transform(trim);
 
 /** Category-specific fields (the columns); which ones a kind takes is checked by the service against the catalogue. */
 export class ActivityCategoryFields {

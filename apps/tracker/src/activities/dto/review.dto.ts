@@ -14,11 +14,8 @@ import {
   MinLength,
 } from 'class-validator';
 import { PROVINCE_CODES } from '@app/compliance';
-import { IsRequirementKey } from './activity.dto';
 import { PageQuery } from '../../common/pagination';
-import { MAX_ID } from './activity.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { IsRequirementKey, MAX_ID, trim } from '../../common/validators';
 
 export class RejectDto {
   /** Told to the unit, so it can correct and resubmit. */

@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { CommentKind, Role } from '@app/db';
 import type { CommentAttachmentView, CommentView } from '../comment.view';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../common/validators';
 
 /** The longest comment, in characters (after trimming). */
 export const MAX_COMMENT_LENGTH = 4000;

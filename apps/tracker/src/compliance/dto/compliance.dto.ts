@@ -1,18 +1,7 @@
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateBy,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import {
   type IsoDate,
-  isIsoDate,
   PROVINCE_CODES,
   REQUIREMENT_STATUSES,
   type RequirementStatus,
@@ -20,17 +9,7 @@ import {
   type UnitStatus,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
-
-/** A real calendar date 'YYYY-MM-DD' (2026-02-30 is refused). */
-export function IsCalendarDate() {
-  return ValidateBy({
-    name: 'isISO8601',
-    validator: {
-      validate: (value) => isIsoDate(value),
-      defaultMessage: (args) => `${args?.property} must be a calendar date YYYY-MM-DD`,
-    },
-  });
-}
+import { IsCalendarDate } from '../../common/validators';
 
 const YEAR_MIN = 1990;
 const YEAR_MAX = 2100;

@@ -12,8 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PROVINCE_CODES, type ProvinceCode } from '@app/compliance';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../common/validators';
 
 export class UnitPeriodParams {
   @Type(() => Number)

@@ -8,10 +8,10 @@ import { PageQuery } from '../../common/pagination';
 import { NOTICE_KINDS } from '../../notices/notice-kinds';
 import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../report-mails.service';
 import { REMINDER } from '../../reminders/reminder-dates';
+import { MAX_ID } from '../../common/validators';
 
 const PERIOD = /^20\d\d-(0[1-9]|1[0-2])$/;
 const PERIOD_MESSAGE = 'period must be a month YYYY-MM';
-const MAX_ID = 2_147_483_647;
 
 /*
  * Composed rules are listed in the order stacked decorators apply (the bottom one first), which is

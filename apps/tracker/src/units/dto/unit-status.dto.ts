@@ -1,9 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { UNIT_STATUSES, type UnitStatus } from '@app/compliance';
-import { IsCalendarDate } from './unit.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { IsCalendarDate, trim } from '../../common/validators';
 
 /**
  * A lifecycle step: the new status, the date it took effect, why, and for accepted / not accepted the

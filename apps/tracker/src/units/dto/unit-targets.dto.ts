@@ -10,14 +10,12 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate } from './unit.dto';
+import { IsCalendarDate, trim } from '../../common/validators';
 
 /** At most this many targets per unit (a task book sets a few per requirement and year). */
 export const MAX_TARGETS = 200;
 export const MAX_TARGET_MINIMUM = 10_000;
 export const MAX_TARGET_REASON = 500;
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /**
  * One target (SPEC §3 v2): the minimum of `requirement` in the unit's period starting on `periodStart`.

@@ -18,7 +18,6 @@ import {
 } from 'class-validator';
 import {
   isIsoDate,
-  isValidCreditCode,
   PROVINCE_CODES,
   type ProvinceCode,
   UNIT_KINDS,
@@ -27,38 +26,11 @@ import {
   type UnitStatus,
 } from '@app/compliance';
 import { PageQuery } from '../../common/pagination';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable, IsCalendarDate, IsCreditCode, trim, upper } from '../../common/validators';
 
 export const DEFAULT_PROGRAM = 'service-industry-demo';
 /** A construction cycle is normally 2 years; anything beyond 5 is a typo. */
 export const MAX_CYCLE_YEARS = 5;
-
-/** GB 32100-2015 credit code with a correct check character (rule name `isCreditCode`). */
-export function IsCreditCode(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isCreditCode',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be a valid unified social credit code`, ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isValidCreditCode(value) },
-    });
-}
-
-/**
- * A real calendar date written exactly YYYY-MM-DD (strict ISO 8601: 2023-02-29 and times are refused).
- * Rule name `isISO8601`, as in the other DTOs and the zh message catalogue.
- */
-export function IsCalendarDate(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isISO8601',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be a calendar date written YYYY-MM-DD`, ...options },
-      validator: { validate: (value: unknown) => isIsoDate(value) },
-    });
-}
 
 /** The cycle end lies after the start and at most MAX_CYCLE_YEARS later (rules `isAfterStart`, `maxCycle`). */
 export function cycleProblem(start: string, end: string): { rule: string; zh: string; en: string } | null {
@@ -104,10 +76,6 @@ function IsValidCycleEnd(options?: ValidationOptions) {
     }
   };
 }
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const upper = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toUpperCase() : value;
 
 export class ContactDto {
   @Transform(trim)

@@ -15,7 +15,7 @@ import {
 import { PROVINCE_CODES } from '@app/compliance';
 import { PASSWORD_MIN_LENGTH } from '@app/auth';
 import { PageQuery } from '../../common/pagination';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable } from '../../common/validators';
 
 export const ROLES = ['admin', 'supervisor', 'unit'] as const;
 

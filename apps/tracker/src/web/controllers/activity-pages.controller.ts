@@ -1,51 +1,51 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, IntersectionType, PickType } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { Access, Allow, CurrentUser, type Principal } from '@app/auth';
-import { Env, InvalidInputError, NotFoundError } from '@app/common';
+import { Allow, CurrentUser, type Principal } from '@app/auth';
+import { Env } from '@app/common';
 import type { Locale } from '@app/reporting/i18n';
-import {
-  type ActivityDetail,
-  ActivitiesService,
-  EDITABLE_STATUSES,
-} from '../../activities/activities.service';
-import {
-  CreateActivityDto,
-  IsRequirementKey,
-  MAX_ID,
-  UpdateActivityDto,
-} from '../../activities/dto/activity.dto';
+import { type ActivityDetail, ActivitiesService } from '../../activities/activities.service';
+import { activityActions } from '../../activities/activity-actions';
+import { ActivityQuery, CreateActivityDto, UpdateActivityDto } from '../../activities/dto/activity.dto';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { Clock } from '../../common/clock';
-import { COMMENTABLE_STATUSES, CommentsService } from '../../comments/comments.service';
+import { MAX_ID } from '../../common/validators';
+import { CommentsService } from '../../comments/comments.service';
 import { MAX_COMMENT_LENGTH } from '../../comments/dto/comment.dto';
 import { ALLOWED_TYPES, formatBytes, MAX_FILES_PER_UPLOAD } from '../../evidence/evidence-files';
 import { EvidenceService } from '../../evidence/evidence.service';
 import { IntegrityService } from '../../integrity/integrity.service';
 import { type UnitView, UnitsService } from '../../units/units.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
-import { type FormValues, formValues, type KindForm, kindForms, toActivityDto } from '../activity-form';
+import {
+  activityFormValues,
+  type FormValues,
+  formValues,
+  type KindForm,
+  kindForms,
+  toActivityDto,
+} from '../activity-form';
 import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { duplicatesSection } from '../duplicates-view';
-import { pickUnit } from '../unit-picker';
+import { pickUnit, showPick, withPickError } from '../unit-picker';
 import { ViewsService } from '../views.service';
 
-export class NewActivityQuery extends FlashQuery {
+/** The new-activity form's start: the unit (`unit`, bounded as the API's unitId) and the API's requirement. */
+export class NewActivityQuery extends IntersectionType(
+  FlashQuery,
+  PickType(ActivityQuery, ['requirement'] as const),
+) {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   unit?: number;
-
-  @IsOptional()
-  @IsRequirementKey()
-  requirement?: string;
 }
 
 /** Logging an activity: the form per requirement kind, evidence, draft → submit → (rejected) → resubmit. */
@@ -108,32 +108,22 @@ export class ActivityPagesController {
     const values = formValues(body);
     // The unit picker (admins): looked up on the server, so it also works without scripts.
     const pick = p.role === 'unit' ? null : await pickUnit(this.units, p, body, locale);
-    if (pick) {
-      values.unitId = pick.unitId ? String(pick.unitId) : '';
-      values.unitSearch = pick.search;
-    }
+    if (pick) showPick(pick, values);
     const unit = await this.unitOf(p, values.unitId);
     const checked = toActivityDto(values, 'create', locale, this.kinds(unit, locale));
     await submitForm(
-      pick?.error ? { errors: { ...checked.errors, unitId: pick.error } } : checked,
+      withPickError(checked, pick),
       locale,
       async (dto) => {
-        const created = await this.activities.create(p, dto as CreateActivityDto);
         if (body.action === 'submit') {
-          // The new form has no files yet: a requirement that needs evidence stays a draft, and the
-          // activity's page (where files are added) says so, instead of this form shown again.
-          const submitted = await this.activities.submit(p, created.id).then(
-            () => true,
-            (e: unknown) => {
-              if (e instanceof InvalidInputError && e.field === 'evidence') return false;
-              throw e;
-            },
-          );
+          // A requirement that needs evidence stays a draft; the activity's page (where files are added) says so.
+          const { activity, submitted } = await this.activities.createAndSubmit(p, dto as CreateActivityDto);
           return res.redirect(
             303,
-            `/activities/${created.id}?done=${submitted ? 'submitted' : 'savedNeedsEvidence'}`,
+            `/activities/${activity.id}?done=${submitted ? 'submitted' : 'savedNeedsEvidence'}`,
           );
         }
+        const created = await this.activities.create(p, dto as CreateActivityDto);
         res.redirect(303, `/activities/${created.id}?done=created`);
       },
       ({ errors, formError }) => this.showNew(p, req, res, values, errors, formError, 400, pick?.candidates),
@@ -150,7 +140,7 @@ export class ActivityPagesController {
   ) {
     const a = await this.activities.get(p, id);
     const flash = this.views.flash(req, q.done);
-    await this.showActivity(p, req, res, a, valuesOf(a), {}, '', flash, 200);
+    await this.showActivity(p, req, res, a, activityFormValues(a), {}, '', flash, 200);
   }
 
   /** Saves the edit; with action=submit also submits it (the resubmission after a rejection too). */
@@ -171,11 +161,11 @@ export class ActivityPagesController {
       checked,
       locale,
       async (dto) => {
-        await this.activities.update(p, id, dto as UpdateActivityDto);
         if (body.action === 'submit') {
-          await this.activities.submit(p, id);
+          await this.activities.updateAndSubmit(p, id, dto as UpdateActivityDto);
           return res.redirect(303, `/activities/${id}?done=submitted`);
         }
+        await this.activities.update(p, id, dto as UpdateActivityDto);
         res.redirect(303, `/activities/${id}?done=saved`);
       },
       async ({ errors, formError, by }) => {
@@ -202,10 +192,7 @@ export class ActivityPagesController {
     @Param('fileId', ParseIdPipe) fileId: number,
     @Res() res: Response,
   ) {
-    const files = await this.evidence.list(p, id);
-    // The file must belong to this activity; anything else does not exist from here.
-    if (!files.some((f) => f.id === fileId)) throw new NotFoundError(`evidence file ${fileId}`);
-    await this.evidence.remove(p, fileId);
+    await this.evidence.remove(p, fileId, id);
     res.redirect(303, `/activities/${id}?done=evidenceDeleted`);
   }
 
@@ -252,9 +239,6 @@ export class ActivityPagesController {
     status: number,
   ) {
     const locale = requestLocale(req);
-    // The activity was found through the caller's scope, so its unit is in scope.
-    const recorder = Access.can(p, 'activities:record');
-    const editable = recorder && EDITABLE_STATUSES.includes(a.status);
     const comments = await this.comments.list(p, a.id);
     this.views.page(
       req,
@@ -267,13 +251,10 @@ export class ActivityPagesController {
         errors,
         formError,
         flash,
-        editable,
-        // Files may still be added while the activity waits for review (not removed).
-        canAddEvidence: editable || (recorder && a.status === 'submitted'),
-        canReview: Access.can(p, 'activities:review') && a.status === 'submitted',
+        // The activity was found through the caller's scope, so its unit is in scope.
+        ...activityActions(p, a),
         comments,
         duplicates: duplicatesSection(p, await this.integrity.forActivity(p, a.id)),
-        canComment: Access.can(p, 'activities:comment') && COMMENTABLE_STATUSES.includes(a.status),
         maxComment: MAX_COMMENT_LENGTH,
         kinds: this.kinds(a, locale),
         today: this.clock.today(),
@@ -295,12 +276,4 @@ export class ActivityPagesController {
       typesLabel: types.map((t) => t.toUpperCase()).join(locale === 'zh' ? '、' : ', '),
     };
   }
-}
-
-function valuesOf(a: ActivityDetail): FormValues {
-  const out: FormValues = {};
-  for (const [k, v] of Object.entries(a)) {
-    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
-  }
-  return out;
 }

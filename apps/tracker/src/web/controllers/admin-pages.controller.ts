@@ -1,60 +1,64 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, IntersectionType, PickType } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Allow, CurrentUser, type Principal } from '@app/auth';
-import { PROVINCE_CODES, PROVINCES, UNIT_KINDS, UNIT_STATUSES } from '@app/compliance';
+import { PROVINCE_CODES, UNIT_STATUSES } from '@app/compliance';
 import { Env } from '@app/common';
-import { type Locale, t } from '@app/reporting/i18n';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
-import { CreateUnitDto, DEFAULT_PROGRAM, UnitQuery, UpdateUnitDto } from '../../units/dto/unit.dto';
+import { UnitQuery } from '../../units/dto/unit.dto';
 import { importMaxBytes } from '../../units/unit-file';
 import { type UnitView, UnitsService } from '../../units/units.service';
-import { CreateUserDto, ROLES, UpdateUserDto, UserQuery } from '../../users/dto/user.dto';
+import { ROLES, UserQuery } from '../../users/dto/user.dto';
 import { type UserView, UsersService } from '../../users/users.service';
-import { type FieldErrors, list, submitForm, text, validateForm } from '../form-validation';
+import { type FieldErrors, submitForm } from '../form-validation';
 import { FlashQuery, IsPageNumber, pageCount } from '../forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
-import { type UnitPick, pickUnit } from '../unit-picker';
+import {
+  importFieldLabels,
+  NEW_UNIT_VALUES,
+  toUnitDto,
+  unitFormChoices,
+  unitFormValues,
+  type UnitFormValues,
+} from '../unit-form';
+import {
+  NEW_USER_VALUES,
+  toUserDto,
+  unitSearchText,
+  userFormValues,
+  type UserFormValues,
+} from '../user-form';
 import { ViewsService } from '../views.service';
 
 const PAGE_SIZE = 50;
 
-export class AdminUnitsQuery extends FlashQuery {
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  q?: string;
-
-  @IsOptional()
-  @IsIn(PROVINCE_CODES)
-  province?: string;
-
-  @IsOptional()
-  @IsIn(UNIT_STATUSES)
-  status?: (typeof UNIT_STATUSES)[number];
-
+/** The API's unit filters (UnitQuery) the list offers, with the page's language and flash; fixed page size. */
+export class AdminUnitsQuery extends IntersectionType(
+  FlashQuery,
+  PickType(UnitQuery, ['q', 'province', 'status'] as const),
+) {
   @IsPageNumber()
   page?: number;
 }
 
-export class AdminUsersQuery extends FlashQuery {
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  q?: string;
-
-  @IsOptional()
-  @IsIn(ROLES)
-  role?: (typeof ROLES)[number];
-
+/** The API's user filters (UserQuery) the list offers, with the page's language and flash; fixed page size. */
+export class AdminUsersQuery extends IntersectionType(
+  FlashQuery,
+  PickType(UserQuery, ['q', 'role'] as const),
+) {
   @IsPageNumber()
   page?: number;
 }
 
-type Values = Record<string, string | string[] | boolean>;
+/** What a form shows again: the values as typed and messages per field and on top. */
+interface FormState<V> {
+  values: V;
+  errors: FieldErrors;
+  formError: string;
+  flash?: string;
+}
 
 /** Administration of units (one by one or from a file) and of users with their scopes. */
 @ApiExcludeController()
@@ -79,16 +83,7 @@ export class AdminPagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    const page = await this.units.list(
-      p,
-      Object.assign(new UnitQuery(), {
-        q: q.q?.trim() || undefined,
-        province: q.province,
-        status: q.status,
-        page: q.page ?? 1,
-        pageSize: PAGE_SIZE,
-      }),
-    );
+    const page = await this.units.list(p, listQuery(UnitQuery, q));
     this.views.page(req, res, 'admin/units.njk', {
       page,
       filters: q,
@@ -103,14 +98,7 @@ export class AdminPagesController {
 
   @Get('units/new')
   newUnit(@Req() req: PageRequest, @Res() res: Response) {
-    this.showUnitForm(
-      req,
-      res,
-      null,
-      { kind: 'enterprise', status: 'active', program: DEFAULT_PROGRAM },
-      {},
-      '',
-    );
+    this.showUnitForm(req, res, null, { values: NEW_UNIT_VALUES, errors: {}, formError: '' });
   }
 
   @Post('units')
@@ -121,7 +109,7 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const locale = requestLocale(req);
-    const { values, checked } = checkUnitForm(CreateUnitDto, body, locale);
+    const { values, checked } = toUnitDto(body, 'create', locale);
     await submitForm(
       checked,
       locale,
@@ -129,7 +117,7 @@ export class AdminPagesController {
         const unit = await this.units.create(p, dto);
         res.redirect(303, `/admin/units?done=unitCreated&q=${encodeURIComponent(unit.creditCode)}`);
       },
-      ({ errors, formError }) => this.showUnitForm(req, res, null, values, errors, formError, 400),
+      (refusal) => this.showUnitForm(req, res, null, { values, ...refusal }, 400),
     );
   }
 
@@ -137,11 +125,13 @@ export class AdminPagesController {
   async editUnit(
     @CurrentUser() p: Principal,
     @Param('id', ParseIdPipe) id: number,
+    @Query() q: FlashQuery,
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
     const unit = await this.units.get(p, id);
-    this.showUnitForm(req, res, unit, unitValues(unit), {}, '');
+    const flash = this.views.flash(req, q.done === 'unitSaved' ? q.done : undefined);
+    this.showUnitForm(req, res, unit, { values: unitFormValues(unit), errors: {}, formError: '', flash });
   }
 
   @Post('units/:id')
@@ -154,7 +144,7 @@ export class AdminPagesController {
   ) {
     const locale = requestLocale(req);
     const unit = await this.units.get(p, id);
-    const { values, checked } = checkUnitForm(UpdateUnitDto, body, locale);
+    const { values, checked } = toUnitDto(body, 'update', locale);
     await submitForm(
       checked,
       locale,
@@ -162,23 +152,24 @@ export class AdminPagesController {
         await this.units.update(p, id, dto);
         res.redirect(303, `/admin/units/${id}/edit?done=unitSaved`);
       },
-      ({ errors, formError }) => this.showUnitForm(req, res, unit, values, errors, formError, 400),
+      (refusal) => this.showUnitForm(req, res, unit, { values, ...refusal }, 400),
     );
   }
 
   // ---- users -----------------------------------------------------------------------------------------
 
   @Get('users')
-  async userList(@Query() q: AdminUsersQuery, @Req() req: PageRequest, @Res() res: Response) {
-    const page = await this.users.list(
-      Object.assign(new UserQuery(), {
-        q: q.q?.trim() || undefined,
-        role: q.role,
-        page: q.page ?? 1,
-        pageSize: PAGE_SIZE,
-      }),
+  async userList(
+    @CurrentUser() p: Principal,
+    @Query() q: AdminUsersQuery,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const page = await this.users.list(listQuery(UserQuery, q));
+    const unitNames = await this.units.namesOf(
+      p,
+      page.items.map((u) => u.unitId).filter((x): x is number => x !== null),
     );
-    const unitNames = await this.unitNames(req.principal!, page.items);
     this.views.page(req, res, 'admin/users.njk', {
       page,
       filters: q,
@@ -191,7 +182,7 @@ export class AdminPagesController {
 
   @Get('users/new')
   async newUser(@CurrentUser() p: Principal, @Req() req: PageRequest, @Res() res: Response) {
-    await this.showUserForm(p, req, res, null, { role: 'unit', locale: 'zh', provinces: [] }, {}, '');
+    await this.showUserForm(p, req, res, null, { values: NEW_USER_VALUES, errors: {}, formError: '' });
   }
 
   @Post('users')
@@ -202,17 +193,15 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const locale = requestLocale(req);
-    const { plain, values } = userPlain(body, 'create');
-    const pick = await this.pickUnit(p, body, plain, values, locale);
+    const { checked, values, candidates } = await toUserDto(this.units, p, body, 'create', locale);
     await submitForm(
-      withPick(validateForm(CreateUserDto, plain, locale), pick),
+      checked,
       locale,
       async (dto) => {
         const user = await this.users.create(p, dto);
         res.redirect(303, `/admin/users?done=userCreated&q=${encodeURIComponent(user.email)}`);
       },
-      ({ errors, formError }) =>
-        this.showUserForm(p, req, res, null, values, errors, formError, 400, '', pick?.candidates),
+      (refusal) => this.showUserForm(p, req, res, null, { values, ...refusal }, 400, candidates),
     );
   }
 
@@ -226,7 +215,12 @@ export class AdminPagesController {
   ) {
     const user = await this.users.get(id);
     const flash = this.views.flash(req, q.done);
-    await this.showUserForm(p, req, res, user, userValues(user), {}, '', 200, flash);
+    await this.showUserForm(p, req, res, user, {
+      values: userFormValues(user),
+      errors: {},
+      formError: '',
+      flash,
+    });
   }
 
   @Post('users/:id')
@@ -239,17 +233,15 @@ export class AdminPagesController {
   ) {
     const locale = requestLocale(req);
     const user = await this.users.get(id);
-    const { plain, values } = userPlain(body, 'update');
-    const pick = await this.pickUnit(p, body, plain, values, locale);
+    const { checked, values, candidates } = await toUserDto(this.units, p, body, 'update', locale);
     await submitForm(
-      withPick(validateForm(UpdateUserDto, plain, locale), pick),
+      checked,
       locale,
       async (dto) => {
         await this.users.update(p, id, dto);
         res.redirect(303, `/admin/users/${id}/edit?done=userSaved`);
       },
-      ({ errors, formError }) =>
-        this.showUserForm(p, req, res, user, values, errors, formError, 400, '', pick?.candidates),
+      (refusal) => this.showUserForm(p, req, res, user, { values, ...refusal }, 400, candidates),
     );
   }
 
@@ -257,32 +249,14 @@ export class AdminPagesController {
     req: PageRequest,
     res: Response,
     unit: UnitView | null,
-    values: Values,
-    errors: FieldErrors,
-    formError: string,
+    { values, errors, formError, flash = '' }: FormState<UnitFormValues>,
     status = 200,
   ) {
-    const q = req.query as Record<string, unknown>;
-    const flash =
-      typeof q.done === 'string' && q.done === 'unitSaved'
-        ? this.views.context(req).t('web.flash.unitSaved')
-        : '';
     this.views.page(
       req,
       res,
       'admin/unit-form.njk',
-      {
-        unit,
-        values,
-        errors,
-        formError,
-        flash,
-        provinces: PROVINCES.map((x) => x.code),
-        kinds: UNIT_KINDS,
-        statuses: UNIT_STATUSES,
-        programs: [...new Map(this.ruleSets.all().map((r) => [r.program, r])).values()],
-        versions: unit ? this.ruleSets.all().filter((r) => r.program === unit.program) : [],
-      },
+      { unit, values, errors, formError, flash, ...unitFormChoices(this.ruleSets, unit) },
       status,
     );
   }
@@ -292,21 +266,11 @@ export class AdminPagesController {
     req: PageRequest,
     res: Response,
     user: UserView | null,
-    values: Values,
-    errors: FieldErrors,
-    formError: string,
+    { values, errors, formError, flash = '' }: FormState<UserFormValues>,
     status = 200,
-    flash = '',
     unitCandidates: UnitView[] = [],
   ) {
-    // The unit picker searches on the server: only the chosen unit's name is needed here.
-    let unitSearch = typeof values.unitSearch === 'string' ? values.unitSearch : '';
-    if (values.unitSearch === undefined && typeof values.unitId === 'string' && /^\d+$/.test(values.unitId)) {
-      unitSearch = await this.units.get(p, Number(values.unitId)).then(
-        (u) => u.name,
-        () => '',
-      );
-    }
+    const unitSearch = await unitSearchText(this.units, p, values);
     this.views.page(
       req,
       res,
@@ -325,180 +289,17 @@ export class AdminPagesController {
       status,
     );
   }
-
-  /** A unit user's unit from the form's picker (see unit-picker.ts), written into plain and values. */
-  private async pickUnit(
-    p: Principal,
-    body: Record<string, unknown>,
-    plain: Record<string, unknown>,
-    values: Values,
-    locale: Locale,
-  ): Promise<UnitPick | null> {
-    if (plain.role !== 'unit') return null;
-    const pick = await pickUnit(this.units, p, body, locale);
-    if (!pick) return null;
-    plain.unitId = pick.unitId;
-    values.unitId = pick.unitId ? String(pick.unitId) : '';
-    values.unitSearch = pick.search;
-    return pick;
-  }
-
-  private unitNames(p: Principal, users: UserView[]): Promise<Record<number, string>> {
-    return this.units.namesOf(
-      p,
-      users.map((u) => u.unitId).filter((x): x is number => x !== null),
-    );
-  }
 }
 
-/** A form's check with the unit picker's refusal added on the unitId field. */
-function withPick<T>(checked: { dto?: T; errors: FieldErrors }, pick: UnitPick | null) {
-  if (!pick?.error) return checked;
-  return { errors: { ...checked.errors, unitId: pick.error } };
-}
-
-/** The import report's field names in the page's language (contacts.N.name/email take {n}). */
-const IMPORT_FIELDS = [
-  'row',
-  'file',
-  'name',
-  'creditCode',
-  'province',
-  'industry',
-  'kind',
-  'program',
-  'ruleSetVersion',
-  'cycleStart',
-  'cycleEnd',
-  'status',
-  'contacts',
-  'contactName',
-  'contactEmail',
-  'contactNameN',
-  'contactEmailN',
-];
-function importFieldLabels(locale: Locale): Record<string, string> {
-  return Object.fromEntries(IMPORT_FIELDS.map((f) => [f, t(locale, `code.unitField.${f}`)]));
-}
-
-/** "张三 <zhangsan@example.cn>", "张三, zhangsan@example.cn" or "张三 zhangsan@example.cn", one per line. */
-export function parseContacts(textValue: string): {
-  contacts: { name: string; email: string }[];
-  bad: string[];
-} {
-  const contacts: { name: string; email: string }[] = [];
-  const bad: string[] = [];
-  for (const line of textValue
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)) {
-    const m = /^(.*?)[\s,，;；]*<?([^\s<>,，;；]+@[^\s<>,，;；]+?)>?$/.exec(line);
-    if (m && m[1].trim()) contacts.push({ name: m[1].trim(), email: m[2] });
-    else bad.push(line);
-  }
-  return { contacts, bad };
-}
-
-/** The unit form's text fields; the contacts, one per line, are parsed separately. */
-const UNIT_TEXT_FIELDS = [
-  'name',
-  'creditCode',
-  'province',
-  'industry',
-  'kind',
-  'program',
-  'cycleStart',
-  'cycleEnd',
-  'status',
-] as const;
-
-function unitPlain(body: Record<string, unknown>, locale: Locale) {
-  const values: Values = {};
-  for (const k of [...UNIT_TEXT_FIELDS, 'contacts']) {
-    const v = body[k];
-    if (typeof v === 'string') values[k] = v;
-  }
-  const plain: Record<string, unknown> = {};
-  for (const k of UNIT_TEXT_FIELDS) plain[k] = text(body, k);
-  // Only the edit form offers the rule-set version (a new unit takes its program's latest).
-  if (typeof body.ruleSetVersion === 'string' && body.ruleSetVersion !== '') {
-    values.ruleSetVersion = body.ruleSetVersion;
-    plain.ruleSetVersion = /^\d+$/.test(body.ruleSetVersion)
-      ? Number(body.ruleSetVersion)
-      : body.ruleSetVersion;
-  }
-  const errors: FieldErrors = {};
-  const { contacts, bad } = parseContacts(typeof body.contacts === 'string' ? body.contacts : '');
-  plain.contacts = contacts;
-  if (bad.length) {
-    errors.contacts =
-      locale === 'en'
-        ? `Write each contact as "name <e-mail>": ${bad.join('; ')}`
-        : `联系人请按“姓名 <邮箱>”填写：${bad.join('；')}`;
-  }
-  return { plain, values, errors };
-}
-
-/** The unit form checked against `cls`; the contacts are parsed here, and their errors refuse it too. */
-function checkUnitForm<T extends object>(cls: new () => T, body: Record<string, unknown>, locale: Locale) {
-  const { plain, values, errors: parseErrors } = unitPlain(body, locale);
-  const { dto, errors } = validateForm(cls, plain, locale);
-  const checked =
-    dto && !Object.keys(parseErrors).length ? { dto, errors } : { errors: { ...errors, ...parseErrors } };
-  return { values, checked };
-}
-
-function unitValues(u: UnitView): Values {
-  return {
-    name: u.name,
-    creditCode: u.creditCode,
-    province: u.province,
-    industry: u.industry,
-    kind: u.kind,
-    program: u.program,
-    ruleSetVersion: String(u.ruleSetVersion),
-    cycleStart: u.cycleStart,
-    cycleEnd: u.cycleEnd,
-    status: u.status,
-    contacts: u.contacts.map((c) => `${c.name} <${c.email}>`).join('\n'),
-  };
-}
-
-function userPlain(body: Record<string, unknown>, mode: 'create' | 'update') {
-  const role = text(body, 'role');
-  const provinces = list(body, 'provinces');
-  const unitId = text(body, 'unitId');
-  const values: Values = {
-    email: text(body, 'email') ?? '',
-    name: text(body, 'name') ?? '',
-    role: role ?? '',
-    unitId: unitId ?? '',
-    provinces,
-    locale: text(body, 'locale') ?? 'zh',
-    active: body.active === 'on',
-  };
-  const plain: Record<string, unknown> = {
-    name: text(body, 'name'),
-    role,
-    locale: text(body, 'locale'),
-    password: text(body, 'password'),
-    // Only the scope that goes with the role is sent; the other is cleared by the service.
-    unitId: role === 'unit' && unitId ? (/^\d+$/.test(unitId) ? Number(unitId) : unitId) : undefined,
-    provinces: role === 'supervisor' ? provinces : undefined,
-  };
-  if (mode === 'create') plain.email = text(body, 'email');
-  else plain.active = body.active === 'on';
-  return { plain, values };
-}
-
-function userValues(u: UserView): Values {
-  return {
-    email: u.email,
-    name: u.name,
-    role: u.role,
-    unitId: u.unitId ? String(u.unitId) : '',
-    provinces: u.provinces,
-    locale: u.locale,
-    active: u.active,
-  };
+/** A list page's filters as the API's query: blank search dropped, fixed page size. */
+function listQuery<T extends object>(
+  cls: new () => T,
+  { q, page, done: _d, lang: _l, ...filters }: { q?: string; page?: number; done?: string; lang?: string },
+): T {
+  return Object.assign(new cls(), {
+    ...filters,
+    q: q?.trim() || undefined,
+    page: page ?? 1,
+    pageSize: PAGE_SIZE,
+  });
 }

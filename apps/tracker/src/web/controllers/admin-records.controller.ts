@@ -14,13 +14,14 @@ import { SUPERVISOR_DIGEST, UNIT_REPORT } from '../../reports/report-mails.servi
 import { REMINDER } from '../../reminders/reminder-dates';
 import { ReportsService } from '../../reports/reports.service';
 import { RuleSetsService } from '../../rule-sets/rule-sets.service';
-import { MAX_ID } from '../../activities/dto/activity.dto';
+import { MAX_ID } from '../../common/validators';
 import { FlashQuery, FormBase, IsPageNumber, pageCount, PageQueryBase } from '../forms';
-import { submitForm, validateForm } from '../form-validation';
+import { submitForm } from '../form-validation';
 import { requestLocale } from '../locale';
 import type { PageRequest } from '../locale';
-import { ProgramRemindersInputDto } from '../../reminders/reminders.dto';
-import { type ProgramReminders, RemindersService } from '../../reminders/reminders.service';
+import { RemindersService } from '../../reminders/reminders.service';
+import { toReminderDaysDto } from '../reminder-days-form';
+import { previewHtml, previewUrl } from '../mail-preview';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
 
@@ -133,16 +134,9 @@ export class AdminRecordsController {
     @Res() res: Response,
   ) {
     const locale = requestLocale(req);
-    const raw = typeof body.days === 'string' ? body.days : '';
-    const days =
-      body.reset !== undefined
-        ? null
-        : raw
-            .split(/[\s,，、;；]+/)
-            .filter(Boolean)
-            .map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+    const { raw, checked } = toReminderDaysDto(body, locale);
     await submitForm(
-      validateForm(ProgramRemindersInputDto, { days }, locale),
+      checked,
       locale,
       async (dto) => {
         await this.reminders.setDays(p, program, dto.days);
@@ -162,10 +156,7 @@ export class AdminRecordsController {
     const sets = [...this.ruleSets.all()].sort(
       (a, b) => a.program.localeCompare(b.program) || b.version - a.version,
     );
-    const reminders: Record<string, ProgramReminders> = {};
-    for (const program of new Set(sets.map((s) => s.program))) {
-      reminders[program] = await this.reminders.settingsOf(program);
-    }
+    const reminders = await this.reminders.settingsOfEach(new Set(sets.map((s) => s.program)));
     // A program by its name (the newest version's) where the page would otherwise show its code.
     const programNames = Object.fromEntries(sets.map((s) => [s.program, s.name]).reverse());
     this.views.page(req, res, 'admin/rule-sets.njk', { sets, reminders, programNames, ...extra }, status);
@@ -225,10 +216,9 @@ export class AdminRecordsController {
     @Res() res: Response,
   ) {
     const m = await this.outbox.get(id);
-    const preview = previewUrl(m);
     this.views.page(req, res, 'admin/outbox-message.njk', {
       m,
-      preview,
+      preview: previewUrl(m),
       flash: this.views.flash(req, q.done),
     });
   }
@@ -237,10 +227,7 @@ export class AdminRecordsController {
   @Get('outbox/:id/html')
   async outboxHtml(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     const m = await this.outbox.get(id);
-    const html = (m.html ?? '').replace(/src="cid:([a-z]+)@report"/g, (_all, name: string) => {
-      const url = chartUrl(m, name);
-      return url ? `src="${url.replace(/&/g, '&amp;')}"` : 'src=""';
-    });
+    const html = previewHtml(m);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Content-Security-Policy', MAIL_CSP);
     res.setHeader('Cache-Control', 'no-store');
@@ -257,31 +244,4 @@ export class AdminRecordsController {
     await this.outbox.retry(p, id);
     res.redirect(303, `/admin/outbox/${id}?done=mailRetried`);
   }
-}
-
-interface MailRef {
-  channel: string;
-  kind: string;
-  period: string;
-  locale: string;
-  unitId: number | null;
-  userId: number | null;
-}
-
-/** The report preview endpoint that renders this mail again (used while it is not yet rendered). */
-function previewUrl(m: MailRef): string | null {
-  // A robot's markdown is shown as its text; the mail previews are not what it got.
-  if (m.channel !== 'mail') return null;
-  const q = `period=${m.period}&locale=${m.locale}`;
-  if (m.kind === UNIT_REPORT && m.unitId) return `/api/v1/reports/units/${m.unitId}?${q}`;
-  if (m.kind === SUPERVISOR_DIGEST && m.userId) return `/api/v1/reports/digest?${q}&userId=${m.userId}`;
-  return null;
-}
-
-function chartUrl(m: MailRef, name: string): string | null {
-  const q = `period=${m.period}&locale=${m.locale}`;
-  if (m.kind === UNIT_REPORT && m.unitId) return `/api/v1/reports/units/${m.unitId}/charts/${name}?${q}`;
-  if (m.kind === SUPERVISOR_DIGEST && m.userId)
-    return `/api/v1/reports/digest/charts/${name}?${q}&userId=${m.userId}`;
-  return null;
 }

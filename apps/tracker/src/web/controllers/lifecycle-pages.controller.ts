@@ -1,37 +1,26 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { Access, Allow, CurrentUser, type Principal, ScopePolicy } from '@app/auth';
-import { PROVINCE_CODES, PROVINCES, type ProvinceCode } from '@app/compliance';
-import { InvalidInputError } from '@app/common';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Access, Allow, CurrentUser, type Principal } from '@app/auth';
 import { ParseIdPipe } from '../../activities/parse-id.pipe';
-import { Clock } from '../../common/clock';
-import { BulkCloseDto, ReopenPeriodDto, UnitPeriodParams } from '../../periods/dto/periods.dto';
+import { UnitPeriodParams } from '../../periods/dto/periods.dto';
 import { PeriodsService } from '../../periods/periods.service';
 import { ProvinceYearService } from '../../reports/province-year.service';
-import { UnitStatusChangeDto } from '../../units/dto/unit-status.dto';
+import { ProvinceYearQuery } from '../../reports/dto/province-year.dto';
 import { UnitStatusService } from '../../units/unit-status.service';
-import { validateForm } from '../form-validation';
 import { PageQueryBase } from '../forms';
+import { toBulkCloseDto, toReopenDto, toStatusChangeDto } from '../lifecycle-forms';
 import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { ViewsService } from '../views.service';
 
-/** The year report page: province and year optional (the caller's first province, last year). */
-export class ProvinceYearPageQuery extends PageQueryBase {
-  @IsOptional()
-  @IsIn(PROVINCE_CODES)
-  province?: ProvinceCode;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year?: number;
-
+/** The year report page: the API's province and year, both optional (the caller's first province, last year). */
+export class ProvinceYearPageQuery extends IntersectionType(
+  PageQueryBase,
+  PartialType(PickType(ProvinceYearQuery, ['province', 'year'] as const)),
+) {
   /** Periods just closed by the bulk close (the page says so). */
   @IsOptional()
   @Type(() => Number)
@@ -55,7 +44,6 @@ export class LifecyclePagesController {
     private readonly status: UnitStatusService,
     private readonly periods: PeriodsService,
     private readonly years: ProvinceYearService,
-    private readonly clock: Clock,
   ) {}
 
   @Allow('units:setStatus')
@@ -67,21 +55,7 @@ export class LifecyclePagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    const { _csrf: _, ...form } = plainBody(body);
-    const num = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined);
-    const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-    const dto = checked(
-      UnitStatusChangeDto,
-      {
-        status: form.status,
-        date: form.date,
-        reason: form.reason,
-        score: num(form.score),
-        conclusion: text(form.conclusion),
-        evaluator: text(form.evaluator),
-      },
-      req,
-    );
+    const dto = toStatusChangeDto(body, requestLocale(req));
     await this.status.change(p, id, dto);
     res.redirect(303, `/units/${id}?done=statusChanged#lifecycle`);
   }
@@ -102,7 +76,7 @@ export class LifecyclePagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    const dto = checked(ReopenPeriodDto, { reason: plainBody(body).reason }, req);
+    const dto = toReopenDto(body, requestLocale(req));
     const open = await this.periods.reopen(p, id, period, dto.reason);
     res.redirect(303, `/units/${id}?at=${open.start}&done=periodReopened#periods`);
   }
@@ -116,11 +90,7 @@ export class LifecyclePagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    const scope = ScopePolicy.provinces(p);
-    const provinces = PROVINCES.filter((x) => scope === null || scope.includes(x.code)).map((x) => x.code);
-    const province = q.province ?? provinces[0] ?? '--';
-    const year = q.year ?? Number(this.clock.today().slice(0, 4)) - 1;
-    const view = await this.years.view(p, province, year);
+    const { view, provinces } = await this.years.viewOrDefault(p, q.province, q.year);
     this.views.page(req, res, 'province-year.njk', {
       view,
       provinces,
@@ -137,26 +107,11 @@ export class LifecyclePagesController {
     @Req() req: PageRequest,
     @Res() res: Response,
   ) {
-    const form = plainBody(body);
-    const dto = checked(BulkCloseDto, { province: form.province }, req);
+    const { dto, year } = toBulkCloseDto(body, requestLocale(req));
     const result = await this.periods.closeProvince(p, dto.province);
-    const year = typeof form.year === 'string' && /^\d{4}$/.test(form.year) ? form.year : '';
     res.redirect(
       303,
       `/reports/province-year?province=${dto.province}&year=${year}&closed=${result.closed.length}`,
     );
   }
-}
-
-function plainBody(body: unknown): Record<string, unknown> {
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-}
-
-/** The form checked against the API's DTO; the first refusal is a 400 naming its field. */
-function checked<T extends object>(cls: new () => T, plain: Record<string, unknown>, req: PageRequest): T {
-  const defined = Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined));
-  const { dto, errors } = validateForm(cls, defined, requestLocale(req));
-  if (dto) return dto;
-  const [field, message] = Object.entries(errors)[0];
-  throw new InvalidInputError(field, 'form', message, message);
 }

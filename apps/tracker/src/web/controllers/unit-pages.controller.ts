@@ -18,12 +18,11 @@ import { type PageRequest, requestLocale } from '../locale';
 import { PageErrorFilter } from '../page-error.filter';
 import { shortfalls, unitCharts } from '../present';
 import {
-  formField,
+  refusedTargetForm,
   RemoveTargetForm,
   TargetForm,
   type TargetFormState,
   targetOf,
-  targetValues,
 } from '../target-form';
 import { ViewsService } from '../views.service';
 
@@ -112,12 +111,7 @@ export class UnitPagesController {
         await this.targets.setOne(p, id, targetOf(form));
         res.redirect(303, `/units/${id}?done=targetSaved#targets`);
       },
-      ({ errors, formError }) =>
-        this.showUnit(p, id, new UnitPageQuery(), req, res, {
-          values: targetValues(plain),
-          errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [formField(k), v])),
-          formError,
-        }),
+      (refusal) => this.showUnit(p, id, new UnitPageQuery(), req, res, refusedTargetForm(plain, refusal)),
     );
   }
 
