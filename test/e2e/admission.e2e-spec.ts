@@ -85,6 +85,21 @@ describe('admission control (MAX_ACTIVE_REQUESTS, MAX_QUEUED_REQUESTS)', () => {
     live.req.end();
     expect((await live.answer).status).toBe(200);
 
+    // An upload does not wait for a turn (it arrives at the client's pace; uploads have their own limit).
+    const upload = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/v1/activities/1/evidence',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': 0 },
+    });
+    const uploaded = new Promise<number>((resolve, reject) => {
+      upload.on('response', (res) => (res.resume(), resolve(res.statusCode!)));
+      upload.on('error', reject);
+    });
+    upload.end();
+    expect(await uploaded).toBe(401);
+
     // The rest of the body arrives: the first request is answered, then the queued one gets its turn.
     slow.req.end(body.slice(10));
     expect((await slow.answer).status).toBe(401);
