@@ -84,10 +84,17 @@ describe('browser (headless Chromium): a conversation on an activity between rev
     return smtp.received.filter((m) => m.to.includes(email) && m.parsed.subject === subject);
   };
   /** What of the page's content sticks out to the right of a phone's screen (nothing, when it fits). */
+  /** What sticks out of the phone's width, outside the boxes that scroll on their own (wide tables). */
   const overflowing = (page: Page) =>
     page.evaluate(() =>
       [...document.querySelectorAll('main *')]
         .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((el) => {
+          for (let up = el.parentElement; up; up = up.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return false;
+          }
+          return true;
+        })
         .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.textContent?.slice(0, 40)}`)
         .slice(0, 5),
     );
