@@ -6,16 +6,7 @@ import { ActivityQuery } from '../activities/dto/activity.dto';
 import { trim } from '../common/validators';
 import { ReviewQueueQuery } from '../activities/dto/review.dto';
 import { ScopeComplianceQuery, UnitComplianceQuery } from '../compliance/dto/compliance.dto';
-import {
-  LEAGUE_BY,
-  LEAGUE_ORDERS,
-  LEAGUE_SORTS,
-  LEAGUE_YEAR_MAX,
-  LEAGUE_YEAR_MIN,
-  type LeagueBy,
-  type LeagueOrder,
-  type LeagueSort,
-} from '../compliance/league.service';
+import { LeagueQuery } from '../compliance/dto/league.dto';
 import {
   COMMENTS_CHOICES,
   REJECTED_CHOICES,
@@ -238,24 +229,8 @@ export class RequestChangesForm extends FormBase {
   comment: string;
 }
 
-/** The league page and its exports: what to group by, the year, the order (as the API's LeagueQuery). */
-export class LeaguePageQuery extends PageQueryBase {
-  @IsOptional()
-  @IsIn(LEAGUE_BY)
-  by?: LeagueBy;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(LEAGUE_YEAR_MIN)
-  @Max(LEAGUE_YEAR_MAX)
-  year?: number;
-
-  @IsOptional()
-  @IsIn(LEAGUE_SORTS)
-  sort?: LeagueSort;
-
-  @IsOptional()
-  @IsIn(LEAGUE_ORDERS)
-  order?: LeagueOrder;
-}
+/** The league page and its exports: the API's grouping, year and order (LeagueQuery), with the page's language. */
+export class LeaguePageQuery extends IntersectionType(
+  PageQueryBase,
+  PickType(LeagueQuery, ['by', 'year', 'sort', 'order'] as const),
+) {}
