@@ -121,7 +121,7 @@ export class Env {
   @IsInt()
   @Min(1)
   @Max(10_000)
-  MAX_ACTIVE_REQUESTS = 8;
+  MAX_ACTIVE_REQUESTS = 32;
 
   /** Requests allowed to wait for a turn; beyond them the answer is 503 with Retry-After. */
   @Type(() => Number)
