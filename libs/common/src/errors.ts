@@ -76,9 +76,17 @@ export class ServiceBusyError extends DomainError {
  * `cause` of another error.
  */
 export function isPoolTimeout(e: unknown): boolean {
+  return anyCause(
+    e,
+    (x) => x.name === 'KnexTimeoutError' || x.message.includes('Timeout acquiring a connection'),
+  );
+}
+
+/** True when `e` or one of its first few causes (MikroORM and knex wrap driver errors) passes `test`. */
+function anyCause(e: unknown, test: (x: Error) => boolean): boolean {
   let x: unknown = e;
   for (let depth = 0; x instanceof Error && depth < 5; depth++) {
-    if (x.name === 'KnexTimeoutError' || x.message.includes('Timeout acquiring a connection')) return true;
+    if (test(x)) return true;
     x = x.cause;
   }
   return false;
@@ -90,13 +98,10 @@ export function isPoolTimeout(e: unknown): boolean {
  * written, and the same request again succeeds. Answered like a busy pool (503, Retry-After).
  */
 export function isTransientConflict(e: unknown): boolean {
-  let x: unknown = e;
-  for (let depth = 0; x instanceof Error && depth < 5; depth++) {
+  return anyCause(e, (x) => {
     const code = (x as { code?: unknown }).code;
-    if (x.name === 'DeadlockException' || code === '40P01' || code === '40001') return true;
-    x = x.cause;
-  }
-  return false;
+    return x.name === 'DeadlockException' || code === '40P01' || code === '40001';
+  });
 }
 
 /** The busy answer (503, Retry-After) for load that is not a fault, or null: see the two checks above. */
